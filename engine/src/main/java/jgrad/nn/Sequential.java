@@ -1,0 +1,47 @@
+package jgrad.nn;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jgrad.tensor.Tensor;
+
+/** Named layers applied in order; parameter names are prefixed with the layer name. */
+public final class Sequential implements Module {
+    private final LinkedHashMap<String, Module> layers;
+
+    public Sequential(LinkedHashMap<String, Module> layers) {
+        this.layers = new LinkedHashMap<>(layers);
+    }
+
+    public Map<String, Module> layers() {
+        return java.util.Collections.unmodifiableMap(layers);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Module m : layers.values()) {
+            x = m.forward(x);
+        }
+        return x;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        layers.forEach((name, m) -> m.parameters().forEach(p -> out.add(p.prefixed(name))));
+        return out;
+    }
+
+    @Override
+    public List<Parameter> buffers() {
+        List<Parameter> out = new ArrayList<>();
+        layers.forEach((name, m) -> m.buffers().forEach(p -> out.add(p.prefixed(name))));
+        return out;
+    }
+
+    @Override
+    public void train(boolean training) {
+        layers.values().forEach(m -> m.train(training));
+    }
+}

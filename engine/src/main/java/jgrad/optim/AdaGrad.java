@@ -1,0 +1,28 @@
+package jgrad.optim;
+
+import java.util.List;
+import jgrad.nn.Parameter;
+import jgrad.tensor.Tensor;
+
+/** The book's AdaGrad: h += g²; w −= lr·g/(√h + 1e-7). */
+public final class AdaGrad extends ParamState {
+    private final List<Tensor> squares;
+
+    public AdaGrad(List<Parameter> params, float lr, float weightDecay) {
+        super(params, lr, weightDecay);
+        this.squares = zerosLike();
+    }
+
+    @Override
+    public void step() {
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            Tensor w = p.tensor();
+            Tensor g = w.grad();
+            if (g != null) {
+                w.device().ops().adagradUpdate(w.storage(), g.storage(), squares.get(i).storage(), w.numel(), lr,
+                        1e-7f, decayOf(p));
+            }
+        }
+    }
+}

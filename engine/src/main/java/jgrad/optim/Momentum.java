@@ -1,0 +1,30 @@
+package jgrad.optim;
+
+import java.util.List;
+import jgrad.nn.Parameter;
+import jgrad.tensor.Tensor;
+
+/** The book's Momentum: v = μv − lr·g; w += v. */
+public final class Momentum extends ParamState {
+    private final float momentum;
+    private final List<Tensor> velocity;
+
+    public Momentum(List<Parameter> params, float lr, float momentum, float weightDecay) {
+        super(params, lr, weightDecay);
+        this.momentum = momentum;
+        this.velocity = zerosLike();
+    }
+
+    @Override
+    public void step() {
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            Tensor w = p.tensor();
+            Tensor g = w.grad();
+            if (g != null) {
+                w.device().ops().momentumUpdate(w.storage(), g.storage(), velocity.get(i).storage(), w.numel(), lr,
+                        momentum, decayOf(p));
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package jgrad.optim;
+
+import java.util.List;
+import java.util.Locale;
+import jgrad.nn.Parameter;
+
+/**
+ * Updates parameters from their gradients. Each update is one device kernel per parameter, so the
+ * optimizer state lives on the same device as the weights. Weight decay (L2, the book's λ) applies
+ * to parameters marked {@link Parameter#decay()}.
+ */
+public interface Optimizer {
+    void step();
+
+    void zeroGrad();
+
+    /** The learning rate used by the next step (schedules change it between steps). */
+    void setLearningRate(float lr);
+
+    float learningRate();
+
+    static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay) {
+        if (!(lr > 0f) || !Float.isFinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
+        }
+        if (!(weightDecay >= 0f) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        }
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "sgd" -> new Sgd(params, lr, weightDecay);
+            case "momentum" -> new Momentum(params, lr, 0.9f, weightDecay);
+            case "adagrad" -> new AdaGrad(params, lr, weightDecay);
+            case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name
+                    + "' (expected sgd, momentum, adagrad or adam)");
+        };
+    }
+}
