@@ -19,6 +19,15 @@ public interface Optimizer {
 
     float learningRate();
 
+    java.util.Set<String> NAMES = java.util.Set.of("sgd", "momentum", "adagrad", "adam");
+
+    static void checkName(String name) {
+        if (!NAMES.contains(name.trim().toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("unknown optimizer '" + name
+                    + "' (expected sgd, momentum, adagrad or adam)");
+        }
+    }
+
     static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay) {
         if (!(lr > 0f) || !Float.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);

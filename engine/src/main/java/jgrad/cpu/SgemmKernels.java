@@ -1,0 +1,258 @@
+package jgrad.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Register-blocked SGEMM micro-kernels over packed panels.
+ *
+ * <p>Packed A micro-panel: {@code kc} steps of {@link #MR} consecutive floats (one per row).
+ * Packed B micro-panel: {@code kc} steps of {@code w} consecutive floats (w = NR or VL columns).
+ * Both are zero-padded at the edges, so the kernels always run the full tile and only the final
+ * write to C is clipped.
+ *
+ * <p>Every C element is produced the same way whatever the tile position: accumulate the k-block
+ * in ascending k with FMA, then {@code C = fma(acc, alpha, beta*C)} (with exact shortcuts for
+ * alpha == 1, beta == 1 and beta == 0). That is what makes results independent of thread count.
+ */
+final class SgemmKernels {
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
+    /** Rows per micro-tile. 6 x (2 vectors) keeps 12 accumulators + 3 temporaries in registers. */
+    static final int MR = 6;
+    /** Columns per full micro-tile: two vectors. */
+    static final int NR = 2 * VL;
+
+    private SgemmKernels() {
+    }
+
+    /**
+     * 6 x 2VL tile: C[rows x cols] at co (row stride ldc) updated from packed panels.
+     * Full tiles are written straight from registers; edge tiles go through {@code tmp}.
+     */
+    static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo,
+                          float[] c, int co, int ldc, int rows, int cols,
+                          float alpha, float beta, float[] tmp) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        // Indices are derived from p (not separately incremented) so C2 sees them as linear in the
+        // loop variable and can eliminate the bounds checks (2x slower otherwise).
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            int bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        if (rows == MR && cols == NR) {
+            update(c00, c, co, alpha, beta);
+            update(c01, c, co + VL, alpha, beta);
+            co += ldc;
+            update(c10, c, co, alpha, beta);
+            update(c11, c, co + VL, alpha, beta);
+            co += ldc;
+            update(c20, c, co, alpha, beta);
+            update(c21, c, co + VL, alpha, beta);
+            co += ldc;
+            update(c30, c, co, alpha, beta);
+            update(c31, c, co + VL, alpha, beta);
+            co += ldc;
+            update(c40, c, co, alpha, beta);
+            update(c41, c, co + VL, alpha, beta);
+            co += ldc;
+            update(c50, c, co, alpha, beta);
+            update(c51, c, co + VL, alpha, beta);
+        } else {
+            c00.intoArray(tmp, 0);
+            c01.intoArray(tmp, VL);
+            c10.intoArray(tmp, NR);
+            c11.intoArray(tmp, NR + VL);
+            c20.intoArray(tmp, 2 * NR);
+            c21.intoArray(tmp, 2 * NR + VL);
+            c30.intoArray(tmp, 3 * NR);
+            c31.intoArray(tmp, 3 * NR + VL);
+            c40.intoArray(tmp, 4 * NR);
+            c41.intoArray(tmp, 4 * NR + VL);
+            c50.intoArray(tmp, 5 * NR);
+            c51.intoArray(tmp, 5 * NR + VL);
+            updateEdge(tmp, NR, c, co, ldc, rows, cols, alpha, beta);
+        }
+    }
+
+    /** 6 x VL tile for a narrow last column panel (n mod NR <= VL), halving the padding waste. */
+    static void kernel6x1(int kc, float[] ap, int ao, float[] bp, int bo,
+                          float[] c, int co, int ldc, int rows, int cols,
+                          float alpha, float beta, float[] tmp) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            int bi = bo + p * VL;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, ap[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[ai + 5]).fma(b0, c5);
+        }
+        if (rows == MR && cols == VL) {
+            update(c0, c, co, alpha, beta);
+            update(c1, c, co + ldc, alpha, beta);
+            update(c2, c, co + 2 * ldc, alpha, beta);
+            update(c3, c, co + 3 * ldc, alpha, beta);
+            update(c4, c, co + 4 * ldc, alpha, beta);
+            update(c5, c, co + 5 * ldc, alpha, beta);
+        } else {
+            c0.intoArray(tmp, 0);
+            c1.intoArray(tmp, VL);
+            c2.intoArray(tmp, 2 * VL);
+            c3.intoArray(tmp, 3 * VL);
+            c4.intoArray(tmp, 4 * VL);
+            c5.intoArray(tmp, 5 * VL);
+            updateEdge(tmp, VL, c, co, ldc, rows, cols, alpha, beta);
+        }
+    }
+
+    /** C = fma(acc, alpha, beta*C); the shortcuts below give bit-identical results. */
+    private static void update(FloatVector acc, float[] c, int o, float alpha, float beta) {
+        if (beta == 0f) {
+            (alpha == 1f ? acc : acc.mul(alpha)).intoArray(c, o); // C's old value (maybe NaN) unused
+        } else {
+            FloatVector cv = FloatVector.fromArray(S, c, o);
+            if (beta != 1f) {
+                cv = cv.mul(beta);
+            }
+            (alpha == 1f ? acc.add(cv) : acc.fma(FloatVector.broadcast(S, alpha), cv)).intoArray(c, o);
+        }
+    }
+
+    /** Scalar twin of {@link #update} for clipped tiles; must round exactly like the vector path. */
+    private static void updateEdge(float[] tmp, int stride, float[] c, int co, int ldc,
+                                   int rows, int cols, float alpha, float beta) {
+        for (int r = 0; r < rows; r++) {
+            int t = r * stride;
+            int o = co + r * ldc;
+            for (int j = 0; j < cols; j++) {
+                float acc = tmp[t + j];
+                c[o + j] = beta == 0f ? acc * alpha : Math.fma(acc, alpha, beta * c[o + j]);
+            }
+        }
+    }
+
+    /**
+     * Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into MR-row micro-panels at dst[0..]: panel ip starts
+     * at ip*MR*kc, element (p, r) at p*MR + r; rows beyond mc are zero.
+     */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
+                      float[] dst) {
+        for (int ip = 0, d0 = 0; ip * MR < mc; ip++, d0 += MR * kc) {
+            int rows = Math.min(MR, mc - ip * MR);
+            int i = i0 + ip * MR;
+            if (transA) {
+                // op(A)[i, p] = a[p*lda + i]: each k step is a short contiguous run.
+                int s = aOff + p0 * lda + i;
+                for (int p = 0, d = d0; p < kc; p++, d += MR, s += lda) {
+                    for (int r = 0; r < rows; r++) {
+                        dst[d + r] = a[s + r];
+                    }
+                    for (int r = rows; r < MR; r++) {
+                        dst[d + r] = 0f;
+                    }
+                }
+            } else if (rows == MR) {
+                // op(A)[i, p] = a[i*lda + p]: interleave six row streams.
+                int s0 = aOff + i * lda + p0;
+                int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
+                for (int p = 0, d = d0; p < kc; p++, d += MR) {
+                    dst[d] = a[s0 + p];
+                    dst[d + 1] = a[s1 + p];
+                    dst[d + 2] = a[s2 + p];
+                    dst[d + 3] = a[s3 + p];
+                    dst[d + 4] = a[s4 + p];
+                    dst[d + 5] = a[s5 + p];
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    int s = aOff + (i + r) * lda + p0;
+                    for (int p = 0, d = d0 + r; p < kc; p++, d += MR) {
+                        dst[d] = r < rows ? a[s + p] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Width of column panel jp of an nc-wide block: NR, except a last remainder <= VL gets VL. */
+    static int panelWidth(int nc, int jp) {
+        int rem = nc - jp * NR;
+        return rem >= NR || rem > VL ? NR : VL;
+    }
+
+    /** Number of column panels covering nc columns. */
+    static int panelCount(int nc) {
+        return (nc + NR - 1) / NR;
+    }
+
+    /**
+     * Packs column panels [jpFrom, jpTo) of op(B)[0..k, j0 .. j0+nc] into dst: panel jp starts at
+     * jp*NR*k, element (p, j) at p*w + j with w = panelWidth; columns beyond nc are zero.
+     */
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int j0, int nc, int k,
+                      int jpFrom, int jpTo, float[] dst) {
+        for (int jp = jpFrom; jp < jpTo; jp++) {
+            int w = panelWidth(nc, jp);
+            int cols = Math.min(w, nc - jp * NR);
+            int j = j0 + jp * NR;
+            int d0 = jp * NR * k;
+            if (transB) {
+                // op(B)[p, j] = b[j*ldb + p]: read each column contiguously, scatter with stride w.
+                for (int jj = 0; jj < w; jj++) {
+                    if (jj < cols) {
+                        int s = bOff + (j + jj) * ldb;
+                        for (int p = 0, d = d0 + jj; p < k; p++, d += w) {
+                            dst[d] = b[s + p];
+                        }
+                    } else {
+                        for (int p = 0, d = d0 + jj; p < k; p++, d += w) {
+                            dst[d] = 0f;
+                        }
+                    }
+                }
+            } else if (cols == NR) {
+                int s = bOff + j;
+                for (int p = 0, d = d0; p < k; p++, d += NR, s += ldb) {
+                    FloatVector.fromArray(S, b, s).intoArray(dst, d);
+                    FloatVector.fromArray(S, b, s + VL).intoArray(dst, d + VL);
+                }
+            } else {
+                int s = bOff + j;
+                for (int p = 0, d = d0; p < k; p++, d += w, s += ldb) {
+                    for (int jj = 0; jj < cols; jj++) {
+                        dst[d + jj] = b[s + jj];
+                    }
+                    for (int jj = cols; jj < w; jj++) {
+                        dst[d + jj] = 0f;
+                    }
+                }
+            }
+        }
+    }
+}

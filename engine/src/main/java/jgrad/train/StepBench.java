@@ -1,0 +1,49 @@
+package jgrad.train;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import jgrad.device.Device;
+
+/**
+ * Milliseconds per training step of a job on a device, on synthetic MNIST-shaped data (the step
+ * costs the same whatever the pixels are). Each repeat is a fresh {@link Trainer#train} run whose
+ * loop time alone is counted; the first run is a warm-up for the JIT and the pools.
+ */
+public final class StepBench {
+    public record Timing(String job, String device, int batch, int steps, double medianMs, double minMs,
+                         double maxMs) {}
+
+    private StepBench() {}
+
+    public static TrainData syntheticMnist(int trainCount, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int features = 784;
+        float[] x = new float[trainCount * features];
+        float[] y = new float[trainCount];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextInt(256) / 255f;
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = r.nextInt(10);
+        }
+        int test = 100;
+        return new TrainData(x, y, trainCount, Arrays.copyOf(x, test * features), Arrays.copyOf(y, test), test,
+                features, 10);
+    }
+
+    public static Timing measure(String job, TrainConfig base, Device device, int stepsPerRepeat, int repeats) {
+        TrainConfig cfg = new TrainConfig(base.model(), stepsPerRepeat, 0, base.batchSize(), base.lr(),
+                base.optimizer(), base.activation(), base.init(), base.hidden(), base.weightDecay(), base.dropout(),
+                base.batchNorm(), base.seed(), stepsPerRepeat);
+        TrainData data = syntheticMnist(Math.max(4096, base.batchSize()), base.seed());
+        Trainer.Listener quiet = new Trainer.Listener() {};
+        Trainer.train(cfg, device, data, quiet); // warm-up
+        double[] ms = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            ms[i] = Trainer.train(cfg, device, data, quiet).msPerStep();
+        }
+        Arrays.sort(ms);
+        return new Timing(job, device.name(), base.batchSize(), stepsPerRepeat, ms[repeats / 2], ms[0],
+                ms[repeats - 1]);
+    }
+}

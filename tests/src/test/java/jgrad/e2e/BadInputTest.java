@@ -1,0 +1,116 @@
+package jgrad.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import jgrad.data.DataStore;
+import jgrad.data.FileSpec;
+import jgrad.data.IdxDatasetSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad arguments exit 2 with a usage hint; bad data exits non-zero with one line naming the file. */
+@Timeout(60)
+class BadInputTest {
+    @TempDir
+    Path tmp;
+
+    private static void assertOneLineError(Cli r, String... mustContain) {
+        assertNotEquals(0, r.code(), "exit code");
+        assertFalse(r.err().contains("\tat "), "no stack trace:\n" + r.err());
+        String errorLine = r.err().lines().filter(l -> l.contains("error")).findFirst().orElse(r.err());
+        for (String s : mustContain) {
+            assertTrue(errorLine.contains(s), "'" + s + "' in: " + r.err());
+        }
+    }
+
+    @Test
+    void badOptionsExitTwoWithUsage() {
+        Cli unknown = Cli.run("train", "--bogus");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("Unknown option") && unknown.err().contains("Usage:"), unknown.err());
+
+        Cli notANumber = Cli.run("train", "--steps", "many");
+        assertEquals(2, notANumber.code());
+        assertTrue(notANumber.err().contains("--steps"), notANumber.err());
+
+        for (String[] args : new String[][] {{"--lr", "-1"}, {"--batch-size", "0"}, {"--dropout", "1.5"},
+                {"--optimizer", "rmsprop"}, {"--activation", "gelu"}, {"--init", "zeros"}, {"--hidden", "0"},
+                {"--model", "gpt"}, {"--device", "tpu"}, {"--steps", "0"}}) {
+            String[] full = {"train", args[0], args[1]};
+            Cli r = Cli.run(full);
+            assertEquals(2, r.code(), String.join(" ", full) + ": " + r.err());
+            assertOneLineError(r);
+        }
+    }
+
+    @Test
+    void cudaDeviceOnAMachineWithoutOneSaysWhy() {
+        Cli r = Cli.run("train", "--device", "cuda", "--data-dir", tmp.toString());
+        assertEquals(1, r.code());
+        assertOneLineError(r, "cuda");
+    }
+
+    private Path installedCopyOfMnist() throws IOException {
+        Path root = Cli.requireMnist();
+        Path dir = tmp.resolve("data");
+        Files.createDirectories(dir.resolve("mnist"));
+        for (FileSpec f : IdxDatasetSpec.MNIST.files()) {
+            Files.copy(new DataStore(root).path(IdxDatasetSpec.MNIST, f), dir.resolve("mnist").resolve(f.name()));
+        }
+        return dir;
+    }
+
+    @Test
+    void checksumMismatchNamesTheFile() throws IOException {
+        Path dir = installedCopyOfMnist();
+        Path labels = dir.resolve("mnist/t10k-labels-idx1-ubyte");
+        byte[] b = Files.readAllBytes(labels);
+        b[100] ^= 1;
+        Files.write(labels, b);
+        assertOneLineError(Cli.run("train", "--steps", "1", "--device", "cpu", "--data-dir", dir.toString()),
+                "t10k-labels-idx1-ubyte", "SHA-256");
+        Cli verify = Cli.run("data", "verify", "mnist", "--data-dir", dir.toString());
+        assertEquals(1, verify.code());
+        assertTrue(verify.err().contains("t10k-labels-idx1-ubyte"), verify.err());
+    }
+
+    @Test
+    void truncatedFileNamesTheFile() throws IOException {
+        Path dir = installedCopyOfMnist();
+        Path images = dir.resolve("mnist/train-images-idx3-ubyte");
+        byte[] b = Files.readAllBytes(images);
+        Files.write(images, java.util.Arrays.copyOf(b, 5000));
+        assertOneLineError(Cli.run("train", "--steps", "1", "--device", "cpu", "--data-dir", dir.toString()),
+                "train-images-idx3-ubyte");
+    }
+
+    @Test
+    void importOfBrokenFilesNamesEachFile() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        // Wrong magic, and a gzip that is cut short.
+        Files.write(src.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 9, 9, 0, 0, 0, 1, 5});
+        byte[] gz;
+        try (var bytes = new java.io.ByteArrayOutputStream(); var z = new GZIPOutputStream(bytes)) {
+            z.write(new byte[] {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28});
+            z.finish();
+            gz = bytes.toByteArray();
+        }
+        Files.write(src.resolve("t10k-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(gz, gz.length - 6));
+        Cli r = Cli.run("data", "import", src.toString(), "--data-dir", tmp.resolve("d").toString());
+        assertOneLineError(r);
+        assertTrue(r.err().contains("train-labels-idx1-ubyte") || r.err().contains("t10k-images-idx3-ubyte"), r.err());
+        assertFalse(Files.exists(tmp.resolve("d/mnist/train-labels-idx1-ubyte")), "nothing broken installed");
+
+        Cli missing = Cli.run("data", "import", tmp.resolve("nope.tgz").toString(), "--data-dir", tmp.toString());
+        assertOneLineError(missing, "nope.tgz");
+    }
+}

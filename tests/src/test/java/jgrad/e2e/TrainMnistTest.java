@@ -1,0 +1,108 @@
+package jgrad.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import jgrad.io.Safetensors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The acceptance runs on real MNIST, through the CLI. */
+class TrainMnistTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void mnist() {
+        Cli.requireMnist();
+    }
+
+    private JsonNode train(String... extra) throws Exception {
+        Path metrics = tmp.resolve("m" + System.nanoTime() + ".json");
+        String[] args = new String[extra.length + 5];
+        args[0] = "train";
+        args[1] = "--device";
+        args[2] = "cpu";
+        args[3] = "--metrics-json";
+        args[4] = metrics.toString();
+        System.arraycopy(extra, 0, args, 5, extra.length);
+        Cli r = Cli.run(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test accuracy"), r.out());
+        return new ObjectMapper().readTree(metrics.toFile());
+    }
+
+    @Test
+    void seedJobReachesTheBookAccuracy() throws Exception {
+        JsonNode m = train();
+        for (String key : new String[] {"model", "device", "steps", "train_seconds", "ms_per_step", "final_loss",
+                "test_accuracy", "loss_history"}) {
+            assertTrue(m.has(key), "metrics has " + key);
+        }
+        assertEquals(10_000, m.get("steps").asInt());
+        assertEquals(10_000, m.get("loss_history").size());
+        assertEquals("cpu", m.get("device").asText());
+        assertTrue(m.get("test_accuracy").asDouble() >= 0.93, "accuracy " + m.get("test_accuracy"));
+    }
+
+    @Test
+    void adamReluHeFiveEpochsReachesNinetySevenAndAHalf() throws Exception {
+        JsonNode m = train("--optimizer", "adam", "--lr", "0.001", "--activation", "relu", "--init", "he",
+                "--epochs", "5");
+        assertEquals(5 * 600, m.get("steps").asInt());
+        assertTrue(m.get("test_accuracy").asDouble() >= 0.975, "accuracy " + m.get("test_accuracy"));
+    }
+
+    @Test
+    void sameSeedGivesBitIdenticalLossHistory() throws Exception {
+        String[] job = {"--steps", "300", "--optimizer", "momentum", "--dropout", "0.2", "--batch-norm",
+                "--weight-decay", "1e-4", "--seed", "7"};
+        float[] a = history(train(job));
+        float[] b = history(train(job));
+        assertArrayEquals(a, b);
+        float[] c = history(train("--steps", "300", "--seed", "8"));
+        assertTrue(a[299] != c[299], "another seed gives another run");
+    }
+
+    private static float[] history(JsonNode m) {
+        JsonNode h = m.get("loss_history");
+        float[] out = new float[h.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) h.get(i).asDouble();
+        }
+        return out;
+    }
+
+    @Test
+    void outDirHoldsWeightsCurveAndMetrics() throws Exception {
+        Path out = tmp.resolve("run");
+        train("--steps", "200", "--out", out.toString());
+        var weights = Safetensors.read(out.resolve("model.safetensors")).asMap();
+        assertArrayEquals(new int[] {784, 100}, weights.get("fc1.weight").shape());
+        assertArrayEquals(new int[] {10}, weights.get("fc2.bias").shape());
+        var png = ImageIO.read(out.resolve("loss.png").toFile());
+        assertTrue(png.getWidth() >= 800, "loss curve rendered");
+        assertTrue(Files.size(out.resolve("metrics.json")) > 100);
+    }
+
+    @Test
+    void gradcheckPassesForEveryParameter() {
+        for (String[] net : new String[][] {{}, {"--activation", "relu", "--init", "he", "--hidden", "30,20"},
+                {"--batch-norm", "--activation", "tanh", "--init", "xavier", "--hidden", "16"}}) {
+            String[] args = new String[net.length + 1];
+            args[0] = "gradcheck";
+            System.arraycopy(net, 0, args, 1, net.length);
+            Cli r = Cli.run(args);
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("fc1.weight") && r.out().contains("PASS") && !r.out().contains("FAIL"),
+                    r.out());
+        }
+    }
+}
