@@ -3,7 +3,7 @@ package jgrad.cpu;
 import static jgrad.cpu.VecMath.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jgrad.device.BinaryOp;
 import jgrad.device.DeviceOps;
 import jgrad.device.Storage;
@@ -11,8 +11,9 @@ import jgrad.device.UnaryOp;
 
 /**
  * The CPU reference kernels: Vector API loops, split over threads only where a buffer is large
- * enough to repay the hand-off. Every element goes through the same vector code (tails use masks),
- * so results are bit-identical whatever the thread count. Neural-net specific kernels live in
+ * enough to repay the hand-off. Chunks start at multiples of the vector length and loop tails run
+ * scalar twins of the vector code with the same rounding steps, so every element gets the same
+ * bits whatever the thread count. Neural-net specific kernels live in
  * {@link CpuNnKernels}.
  */
 final class CpuOps implements DeviceOps {
@@ -72,10 +73,12 @@ final class CpuOps implements DeviceOps {
         float[] x = data(xs);
         float[] y = data(ys);
         elementwise(n, (from, to) -> {
-            for (int i = from; i < to; i += STEP) {
-                VectorMask<Float> m = SPECIES.indexInRange(i, to);
-                FloatVector v = FloatVector.fromArray(SPECIES, x, i, m);
-                forward(op, v).intoArray(y, i, m);
+            int i = from;
+            for (; i <= to - STEP; i += STEP) {
+                forward(op, FloatVector.fromArray(SPECIES, x, i)).intoArray(y, i);
+            }
+            for (; i < to; i++) {
+                y[i] = forward(op, x[i]);
             }
         });
     }
@@ -86,10 +89,24 @@ final class CpuOps implements DeviceOps {
             case SIGMOID -> VecMath.sigmoid(v);
             case TANH -> VecMath.sigmoid(v.mul(2f)).mul(2f).sub(1f);
             case EXP -> VecMath.exp(v);
-            case LOG -> v.lanewise(jdk.incubator.vector.VectorOperators.LOG);
+            case LOG -> v.lanewise(VectorOperators.LOG);
             case NEG -> v.neg();
             case SQUARE -> v.mul(v);
             case SQRT -> v.sqrt();
+        };
+    }
+
+    /** The scalar twin of {@link #forward(UnaryOp, FloatVector)} for loop tails: same bits per element. */
+    private static float forward(UnaryOp op, float v) {
+        return switch (op) {
+            case RELU -> Math.max(v, 0f);
+            case SIGMOID -> VecMath.sigmoid(v);
+            case TANH -> VecMath.sigmoid(v * 2f) * 2f - 1f;
+            case EXP -> VecMath.exp(v);
+            case LOG -> FloatVector.broadcast(SPECIES, v).lanewise(VectorOperators.LOG).lane(0);
+            case NEG -> -v;
+            case SQUARE -> v * v;
+            case SQRT -> (float) Math.sqrt(v);
         };
     }
 
@@ -102,26 +119,45 @@ final class CpuOps implements DeviceOps {
         float[] dy = data(dys);
         float[] dx = data(dxs);
         elementwise(n, (from, to) -> {
-            for (int i = from; i < to; i += STEP) {
-                VectorMask<Float> m = SPECIES.indexInRange(i, to);
-                FloatVector sv = FloatVector.fromArray(SPECIES, s, i, m);
-                FloatVector g = FloatVector.fromArray(SPECIES, dy, i, m);
-                FloatVector d = switch (op) {
-                    case RELU -> g.blend(0f, sv.compare(jdk.incubator.vector.VectorOperators.LE, 0f));
-                    case SIGMOID -> g.mul(sv.mul(sv.neg().add(1f)));
-                    case TANH -> g.mul(sv.mul(sv).neg().add(1f));
-                    case EXP -> g.mul(sv);
-                    case LOG -> g.div(sv);
-                    case NEG -> g.neg();
-                    case SQUARE -> g.mul(sv.mul(2f));
-                    case SQRT -> g.div(sv.mul(2f));
-                };
+            int i = from;
+            for (; i <= to - STEP; i += STEP) {
+                FloatVector d = backward(op, FloatVector.fromArray(SPECIES, s, i), FloatVector.fromArray(SPECIES, dy, i));
                 if (accumulate) {
-                    d = d.add(FloatVector.fromArray(SPECIES, dx, i, m));
+                    d = d.add(FloatVector.fromArray(SPECIES, dx, i));
                 }
-                d.intoArray(dx, i, m);
+                d.intoArray(dx, i);
+            }
+            for (; i < to; i++) {
+                float d = backward(op, s[i], dy[i]);
+                dx[i] = accumulate ? dx[i] + d : d;
             }
         });
+    }
+
+    private static FloatVector backward(UnaryOp op, FloatVector sv, FloatVector g) {
+        return switch (op) {
+            case RELU -> g.blend(0f, sv.compare(VectorOperators.LE, 0f));
+            case SIGMOID -> g.mul(sv.mul(sv.neg().add(1f)));
+            case TANH -> g.mul(sv.mul(sv).neg().add(1f));
+            case EXP -> g.mul(sv);
+            case LOG -> g.div(sv);
+            case NEG -> g.neg();
+            case SQUARE -> g.mul(sv.mul(2f));
+            case SQRT -> g.div(sv.mul(2f));
+        };
+    }
+
+    private static float backward(UnaryOp op, float sv, float g) {
+        return switch (op) {
+            case RELU -> sv <= 0f ? 0f : g;
+            case SIGMOID -> g * (sv * (-sv + 1f));
+            case TANH -> g * (-(sv * sv) + 1f);
+            case EXP -> g * sv;
+            case LOG -> g / sv;
+            case NEG -> -g;
+            case SQUARE -> g * (sv * 2f);
+            case SQRT -> g / (sv * 2f);
+        };
     }
 
     @Override
@@ -133,17 +169,25 @@ final class CpuOps implements DeviceOps {
         float[] b = data(bs);
         float[] out = data(outs);
         elementwise(n, (from, to) -> {
-            for (int i = from; i < to; i += STEP) {
-                VectorMask<Float> m = SPECIES.indexInRange(i, to);
-                FloatVector x = FloatVector.fromArray(SPECIES, a, i, m);
-                FloatVector y = FloatVector.fromArray(SPECIES, b, i, m);
+            int i = from;
+            for (; i <= to - STEP; i += STEP) {
+                FloatVector x = FloatVector.fromArray(SPECIES, a, i);
+                FloatVector y = FloatVector.fromArray(SPECIES, b, i);
                 FloatVector z = switch (op) {
                     case ADD -> x.add(y);
                     case SUB -> x.sub(y);
                     case MUL -> x.mul(y);
                     case DIV -> x.div(y);
                 };
-                z.intoArray(out, i, m);
+                z.intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = switch (op) {
+                    case ADD -> a[i] + b[i];
+                    case SUB -> a[i] - b[i];
+                    case MUL -> a[i] * b[i];
+                    case DIV -> a[i] / b[i];
+                };
             }
         });
     }
@@ -154,14 +198,19 @@ final class CpuOps implements DeviceOps {
         checkLength(ys, n, "y");
         float[] x = data(xs);
         float[] y = data(ys);
+        FloatVector betaV = FloatVector.broadcast(SPECIES, beta);
         elementwise(n, (from, to) -> {
-            for (int i = from; i < to; i += STEP) {
-                VectorMask<Float> m = SPECIES.indexInRange(i, to);
-                FloatVector v = FloatVector.fromArray(SPECIES, x, i, m).mul(alpha);
+            int i = from;
+            for (; i <= to - STEP; i += STEP) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, i).mul(alpha);
                 if (beta != 0f) {
-                    v = FloatVector.fromArray(SPECIES, y, i, m).fma(FloatVector.broadcast(SPECIES, beta), v);
+                    v = FloatVector.fromArray(SPECIES, y, i).fma(betaV, v);
                 }
-                v.intoArray(y, i, m);
+                v.intoArray(y, i);
+            }
+            for (; i < to; i++) {
+                float v = x[i] * alpha;
+                y[i] = beta != 0f ? Math.fma(y[i], beta, v) : v;
             }
         });
     }
@@ -176,11 +225,13 @@ final class CpuOps implements DeviceOps {
         float[] out = data(outs);
         for (int r = 0; r < m; r++) {
             int row = r * n;
-            for (int j = 0; j < n; j += STEP) {
-                VectorMask<Float> mask = SPECIES.indexInRange(j, n);
-                FloatVector.fromArray(SPECIES, x, row + j, mask)
-                        .add(FloatVector.fromArray(SPECIES, bias, j, mask))
-                        .intoArray(out, row + j, mask);
+            int j = 0;
+            for (; j <= n - STEP; j += STEP) {
+                FloatVector.fromArray(SPECIES, x, row + j).add(FloatVector.fromArray(SPECIES, bias, j))
+                        .intoArray(out, row + j);
+            }
+            for (; j < n; j++) {
+                out[row + j] = x[row + j] + bias[j];
             }
         }
     }
@@ -191,14 +242,21 @@ final class CpuOps implements DeviceOps {
         checkLength(outs, n, "out");
         float[] x = data(xs);
         float[] out = data(outs);
-        // Column blocks of one vector: each column's sum runs over rows in order, whatever the split.
-        for (int j = 0; j < n; j += STEP) {
-            VectorMask<Float> mask = SPECIES.indexInRange(j, n);
-            FloatVector acc = accumulate ? FloatVector.fromArray(SPECIES, out, j, mask) : FloatVector.zero(SPECIES);
+        // Each column's sum runs over the rows in order, in the vector body and the tail alike.
+        int j = 0;
+        for (; j <= n - STEP; j += STEP) {
+            FloatVector acc = accumulate ? FloatVector.fromArray(SPECIES, out, j) : FloatVector.zero(SPECIES);
             for (int r = 0; r < m; r++) {
-                acc = acc.add(FloatVector.fromArray(SPECIES, x, r * n + j, mask));
+                acc = acc.add(FloatVector.fromArray(SPECIES, x, r * n + j));
             }
-            acc.intoArray(out, j, mask);
+            acc.intoArray(out, j);
+        }
+        for (; j < n; j++) {
+            float acc = accumulate ? out[j] : 0f;
+            for (int r = 0; r < m; r++) {
+                acc += x[r * n + j];
+            }
+            out[j] = acc;
         }
     }
 

@@ -46,6 +46,31 @@ final class VecMath {
         return FloatVector.broadcast(SPECIES, v);
     }
 
+    /**
+     * The same operation sequence as {@link #exp(FloatVector)} on one float. Every step (fma, mul,
+     * add, bit arithmetic) is exactly rounded, so it returns the lane's bits: loop tails done in
+     * scalar code give the same result as the vector body.
+     */
+    static float exp(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float t = Math.fma(x, LOG2E, ROUND_MAGIC);
+        float n = t - ROUND_MAGIC;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, 1.9875691500E-4f, 1.3981999507E-3f);
+        p = Math.fma(p, r, 8.3334519073E-3f);
+        p = Math.fma(p, r, 4.1665795894E-2f);
+        p = Math.fma(p, r, 1.6666665459E-1f);
+        p = Math.fma(p, r, 5.0000001201E-1f);
+        p = p * (r * r) + r + 1f;
+        float scale = Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_MAGIC_BITS - 127)) << 23);
+        return p * scale;
+    }
+
+    static float sigmoid(float x) {
+        return 1f / (exp(-x) + 1f);
+    }
+
     /** 1/(1+e^−x). */
     static FloatVector sigmoid(FloatVector x) {
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);

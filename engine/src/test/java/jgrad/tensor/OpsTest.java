@@ -97,6 +97,25 @@ class OpsTest {
     }
 
     @Test
+    void loopTailsGiveTheSameBitsAsTheVectorBody() {
+        // 67 = several full vectors plus a tail for any vector width up to 64 lanes.
+        float[] v = new float[67];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 3; i++) {
+            v[i] = (float) (8 * r.nextGaussian());
+        }
+        for (int i = 3; i < v.length; i++) {
+            v[i] = v[i % 3];
+        }
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.SIGMOID, UnaryOp.TANH, UnaryOp.EXP}) {
+            float[] y = Ops.unary(op, Tensor.of(CPU, v, v.length)).toArray();
+            for (int i = 3; i < v.length; i++) {
+                assertEquals(Float.floatToIntBits(y[i % 3]), Float.floatToIntBits(y[i]), op + " element " + i);
+            }
+        }
+    }
+
+    @Test
     void sigmoidSaturatesWithoutNaN() {
         float[] got = Ops.sigmoid(Tensor.of(CPU, new float[] {-1000f, -100f, 0f, 100f, 1000f}, 5)).toArray();
         assertArrayEquals(new float[] {0f, 0f, 0.5f, 1f, 1f}, got, 1e-30f);
