@@ -28,8 +28,8 @@ final class SgemmKernels {
     }
 
     /**
-     * 6 x 2VL tile: C[rows x cols] at co (row stride ldc) updated from packed panels.
-     * Full tiles are written straight from registers; edge tiles go through {@code tmp}.
+     * 6 x 2VL tile: C[rows x cols] at co (row stride ldc) updated from packed panels via
+     * {@code tmp} (MR x NR scratch); rows/cols below MR/NR clip the write for edge tiles.
      */
     static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo,
                           float[] c, int co, int ldc, int rows, int cols,
@@ -62,39 +62,22 @@ final class SgemmKernels {
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
-        if (rows == MR && cols == NR) {
-            update(c00, c, co, alpha, beta);
-            update(c01, c, co + VL, alpha, beta);
-            co += ldc;
-            update(c10, c, co, alpha, beta);
-            update(c11, c, co + VL, alpha, beta);
-            co += ldc;
-            update(c20, c, co, alpha, beta);
-            update(c21, c, co + VL, alpha, beta);
-            co += ldc;
-            update(c30, c, co, alpha, beta);
-            update(c31, c, co + VL, alpha, beta);
-            co += ldc;
-            update(c40, c, co, alpha, beta);
-            update(c41, c, co + VL, alpha, beta);
-            co += ldc;
-            update(c50, c, co, alpha, beta);
-            update(c51, c, co + VL, alpha, beta);
-        } else {
-            c00.intoArray(tmp, 0);
-            c01.intoArray(tmp, VL);
-            c10.intoArray(tmp, NR);
-            c11.intoArray(tmp, NR + VL);
-            c20.intoArray(tmp, 2 * NR);
-            c21.intoArray(tmp, 2 * NR + VL);
-            c30.intoArray(tmp, 3 * NR);
-            c31.intoArray(tmp, 3 * NR + VL);
-            c40.intoArray(tmp, 4 * NR);
-            c41.intoArray(tmp, 4 * NR + VL);
-            c50.intoArray(tmp, 5 * NR);
-            c51.intoArray(tmp, 5 * NR + VL);
-            updateEdge(tmp, NR, c, co, ldc, rows, cols, alpha, beta);
-        }
+        // Spill the tile to tmp and update C in a separate method: keeping C's alpha/beta
+        // branches out of this method keeps its compiled loop as clean as a bare FMA loop
+        // (with them inline, C2's code for this method ran at half speed).
+        c00.intoArray(tmp, 0);
+        c01.intoArray(tmp, VL);
+        c10.intoArray(tmp, NR);
+        c11.intoArray(tmp, NR + VL);
+        c20.intoArray(tmp, 2 * NR);
+        c21.intoArray(tmp, 2 * NR + VL);
+        c30.intoArray(tmp, 3 * NR);
+        c31.intoArray(tmp, 3 * NR + VL);
+        c40.intoArray(tmp, 4 * NR);
+        c41.intoArray(tmp, 4 * NR + VL);
+        c50.intoArray(tmp, 5 * NR);
+        c51.intoArray(tmp, 5 * NR + VL);
+        storeTile(tmp, NR, c, co, ldc, rows, cols, alpha, beta);
     }
 
     /** 6 x VL tile for a narrow last column panel (n mod NR <= VL), halving the padding waste. */
@@ -113,34 +96,53 @@ final class SgemmKernels {
             c4 = FloatVector.broadcast(S, ap[ai + 4]).fma(b0, c4);
             c5 = FloatVector.broadcast(S, ap[ai + 5]).fma(b0, c5);
         }
-        if (rows == MR && cols == VL) {
-            update(c0, c, co, alpha, beta);
-            update(c1, c, co + ldc, alpha, beta);
-            update(c2, c, co + 2 * ldc, alpha, beta);
-            update(c3, c, co + 3 * ldc, alpha, beta);
-            update(c4, c, co + 4 * ldc, alpha, beta);
-            update(c5, c, co + 5 * ldc, alpha, beta);
+        c0.intoArray(tmp, 0);
+        c1.intoArray(tmp, VL);
+        c2.intoArray(tmp, 2 * VL);
+        c3.intoArray(tmp, 3 * VL);
+        c4.intoArray(tmp, 4 * VL);
+        c5.intoArray(tmp, 5 * VL);
+        storeTile(tmp, VL, c, co, ldc, rows, cols, alpha, beta);
+    }
+
+    /**
+     * Writes a finished tile (row stride {@code stride} in tmp) into C: whole vectors when the
+     * tile is full, scalar otherwise; both round identically.
+     */
+    private static void storeTile(float[] tmp, int stride, float[] c, int co, int ldc,
+                                  int rows, int cols, float alpha, float beta) {
+        if (rows == MR && cols == stride) {
+            for (int r = 0; r < MR; r++) {
+                for (int j = 0; j < stride; j += VL) {
+                    update(FloatVector.fromArray(S, tmp, r * stride + j), c, co + r * ldc + j, alpha, beta);
+                }
+            }
         } else {
-            c0.intoArray(tmp, 0);
-            c1.intoArray(tmp, VL);
-            c2.intoArray(tmp, 2 * VL);
-            c3.intoArray(tmp, 3 * VL);
-            c4.intoArray(tmp, 4 * VL);
-            c5.intoArray(tmp, 5 * VL);
-            updateEdge(tmp, VL, c, co, ldc, rows, cols, alpha, beta);
+            updateEdge(tmp, stride, c, co, ldc, rows, cols, alpha, beta);
         }
     }
 
-    /** C = fma(acc, alpha, beta*C); the shortcuts below give bit-identical results. */
+    /**
+     * C = fma(acc, alpha, beta*C); the shortcuts give bit-identical results. Each branch ends in
+     * its own store on purpose: merging vectors from different branches (a ?: of two vectors)
+     * makes C2 box them into heap objects, which once cost half the kernel's throughput.
+     */
     private static void update(FloatVector acc, float[] c, int o, float alpha, float beta) {
         if (beta == 0f) {
-            (alpha == 1f ? acc : acc.mul(alpha)).intoArray(c, o); // C's old value (maybe NaN) unused
-        } else {
-            FloatVector cv = FloatVector.fromArray(S, c, o);
-            if (beta != 1f) {
-                cv = cv.mul(beta);
+            // C's old value (possibly NaN) is never read.
+            if (alpha == 1f) {
+                acc.intoArray(c, o);
+            } else {
+                acc.mul(alpha).intoArray(c, o);
             }
-            (alpha == 1f ? acc.add(cv) : acc.fma(FloatVector.broadcast(S, alpha), cv)).intoArray(c, o);
+        } else if (beta == 1f) {
+            if (alpha == 1f) {
+                acc.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
+            } else {
+                acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, o)).intoArray(c, o);
+            }
+        } else {
+            acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, o).mul(beta)).intoArray(c, o);
         }
     }
 
@@ -203,7 +205,7 @@ final class SgemmKernels {
     /** Width of column panel jp of an nc-wide block: NR, except a last remainder <= VL gets VL. */
     static int panelWidth(int nc, int jp) {
         int rem = nc - jp * NR;
-        return rem >= NR || rem > VL ? NR : VL;
+        return rem > VL ? NR : VL;
     }
 
     /** Number of column panels covering nc columns. */
