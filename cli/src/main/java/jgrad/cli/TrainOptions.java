@@ -20,8 +20,9 @@ final class TrainOptions {
     @Option(names = "--batch-size", defaultValue = "100", description = "Minibatch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.1", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    float lr;
+    @Option(names = "--lr",
+            description = "Learning rate (default: sgd 0.1 as the seed, momentum 0.01, adagrad 0.01, adam 0.001).")
+    Float lr;
 
     @Option(names = "--optimizer", defaultValue = "sgd",
             description = "sgd, momentum, adagrad or adam (default: ${DEFAULT-VALUE}).")
@@ -61,7 +62,9 @@ final class TrainOptions {
     Path dataDir;
 
     TrainConfig config() {
-        return new TrainConfig(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden, weightDecay,
+        jgrad.optim.Optimizer.checkName(optimizer);
+        float rate = lr != null ? lr : jgrad.optim.Optimizer.defaultLearningRate(optimizer);
+        return new TrainConfig(model, steps, epochs, batchSize, rate, optimizer, activation, init, hidden, weightDecay,
                 dropout, batchNorm, seed, logEvery);
     }
 }

@@ -28,6 +28,16 @@ public interface Optimizer {
         }
     }
 
+    /** The learning rate used when none is given: the seed's 0.1 for SGD, the usual ones otherwise. */
+    static float defaultLearningRate(String name) {
+        checkName(name);
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "sgd" -> 0.1f;
+            case "momentum", "adagrad" -> 0.01f;
+            default -> 0.001f;
+        };
+    }
+
     static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay) {
         if (!(lr > 0f) || !Float.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
