@@ -26,7 +26,7 @@ public final class Parallel {
     }
 
     /** How long an idle worker spins before parking; short enough not to steal a core for long. */
-    private static final long SPIN_NANOS = 100_000L;
+    private static final long SPIN_NANOS = Long.getLong("jgrad.spinMicros", 100L) * 1000L;
     /** How long the caller spins waiting for workers before parking. */
     private static final long WAIT_SPIN_NANOS = 2_000_000L;
 
