@@ -168,8 +168,13 @@ final class SgemmKernels {
         for (int ip = 0, d0 = 0; ip * MR < mc; ip++, d0 += MR * kc) {
             int rows = Math.min(MR, mc - ip * MR);
             int i = i0 + ip * MR;
-            if (transA) {
-                // op(A)[i, p] = a[p*lda + i]: each k step is a short contiguous run.
+            if (transA && rows == MR) {
+                // op(A)[i, p] = a[p*lda + i]: each k step copies one contiguous run of MR floats.
+                int s = aOff + p0 * lda + i;
+                for (int p = 0, d = d0; p < kc; p++, d += MR, s += lda) {
+                    System.arraycopy(a, s, dst, d, MR);
+                }
+            } else if (transA) {
                 int s = aOff + p0 * lda + i;
                 for (int p = 0, d = d0; p < kc; p++, d += MR, s += lda) {
                     for (int r = 0; r < rows; r++) {
