@@ -14,15 +14,8 @@ public final class AdaGrad extends ParamState {
     }
 
     @Override
-    public void step() {
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            Tensor w = p.tensor();
-            Tensor g = w.grad();
-            if (g != null) {
-                w.device().ops().adagradUpdate(w.storage(), g.storage(), squares.get(i).storage(), w.numel(), lr,
-                        1e-7f, decayOf(p));
-            }
-        }
+    void update(int i, Parameter p, Tensor w, Tensor g) {
+        w.device().ops().adagradUpdate(w.storage(), g.storage(), squares.get(i).storage(), w.numel(), lr, 1e-7f,
+                decayOf(p));
     }
 }

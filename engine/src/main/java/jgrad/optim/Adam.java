@@ -25,15 +25,13 @@ public final class Adam extends ParamState {
     @Override
     public void step() {
         t++;
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            Tensor w = p.tensor();
-            Tensor g = w.grad();
-            if (g != null) {
-                w.device().ops().adamUpdate(w.storage(), g.storage(), firstMoment.get(i).storage(),
-                        secondMoment.get(i).storage(), w.numel(), lr, beta1, beta2, eps, t, decayOf(p));
-            }
-        }
+        super.step();
+    }
+
+    @Override
+    void update(int i, Parameter p, Tensor w, Tensor g) {
+        w.device().ops().adamUpdate(w.storage(), g.storage(), firstMoment.get(i).storage(),
+                secondMoment.get(i).storage(), w.numel(), lr, beta1, beta2, eps, t, decayOf(p));
     }
 
     /** Steps taken so far (the bias-correction exponent). */

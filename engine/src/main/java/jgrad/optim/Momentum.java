@@ -16,15 +16,8 @@ public final class Momentum extends ParamState {
     }
 
     @Override
-    public void step() {
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            Tensor w = p.tensor();
-            Tensor g = w.grad();
-            if (g != null) {
-                w.device().ops().momentumUpdate(w.storage(), g.storage(), velocity.get(i).storage(), w.numel(), lr,
-                        momentum, decayOf(p));
-            }
-        }
+    void update(int i, Parameter p, Tensor w, Tensor g) {
+        w.device().ops().momentumUpdate(w.storage(), g.storage(), velocity.get(i).storage(), w.numel(), lr,
+                momentum, decayOf(p));
     }
 }

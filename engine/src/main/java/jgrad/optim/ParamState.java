@@ -30,6 +30,21 @@ abstract class ParamState implements Optimizer {
         return out;
     }
 
+    /** Applies the update rule to parameter i (only called when it has a gradient). */
+    abstract void update(int i, Parameter p, Tensor w, Tensor g);
+
+    @Override
+    public void step() {
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            Tensor w = p.tensor();
+            Tensor g = w.grad();
+            if (g != null) {
+                update(i, p, w, g);
+            }
+        }
+    }
+
     @Override
     public void zeroGrad() {
         for (Parameter p : params) {

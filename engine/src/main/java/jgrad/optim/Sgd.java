@@ -11,13 +11,7 @@ public final class Sgd extends ParamState {
     }
 
     @Override
-    public void step() {
-        for (Parameter p : params) {
-            Tensor w = p.tensor();
-            Tensor g = w.grad();
-            if (g != null) {
-                w.device().ops().sgdUpdate(w.storage(), g.storage(), w.numel(), lr, decayOf(p));
-            }
-        }
+    void update(int i, Parameter p, Tensor w, Tensor g) {
+        w.device().ops().sgdUpdate(w.storage(), g.storage(), w.numel(), lr, decayOf(p));
     }
 }
