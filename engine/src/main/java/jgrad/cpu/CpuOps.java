@@ -5,6 +5,8 @@ import static jgrad.cpu.VecMath.SPECIES;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jgrad.device.BinaryOp;
+import jgrad.device.Conv2dGeometry;
+import jgrad.device.Pool2dGeometry;
 import jgrad.device.DeviceOps;
 import jgrad.device.Storage;
 import jgrad.device.UnaryOp;
@@ -334,5 +336,45 @@ final class CpuOps implements DeviceOps {
     public void adamUpdate(Storage w, Storage g, Storage m, Storage v, int n, float lr,
                            float beta1, float beta2, float eps, int t, float wd) {
         CpuOptimKernels.adam(data(w), data(g), data(m), data(v), n, lr, beta1, beta2, eps, t, wd);
+    }
+
+    // Convolution and pooling: the CPU reference lands with the conv-net layers (issue 4).
+    private static UnsupportedOperationException notYet(String op) {
+        return new UnsupportedOperationException(op + " is not implemented on the CPU backend yet");
+    }
+
+    @Override
+    public void conv2dForward(Conv2dGeometry g, Storage x, Storage w, Storage bias, Storage y) {
+        throw notYet("conv2dForward");
+    }
+
+    @Override
+    public void conv2dBackwardData(Conv2dGeometry g, Storage dy, Storage w, Storage dx, boolean accumulate) {
+        throw notYet("conv2dBackwardData");
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Conv2dGeometry g, Storage x, Storage dy, Storage dw, Storage dbias, boolean accumulate) {
+        throw notYet("conv2dBackwardFilter");
+    }
+
+    @Override
+    public void maxPool2dForward(Pool2dGeometry g, Storage x, Storage y) {
+        throw notYet("maxPool2dForward");
+    }
+
+    @Override
+    public void maxPool2dBackward(Pool2dGeometry g, Storage x, Storage y, Storage dy, Storage dx, boolean accumulate) {
+        throw notYet("maxPool2dBackward");
+    }
+
+    @Override
+    public void avgPool2dForward(Pool2dGeometry g, Storage x, Storage y) {
+        throw notYet("avgPool2dForward");
+    }
+
+    @Override
+    public void avgPool2dBackward(Pool2dGeometry g, Storage dy, Storage dx, boolean accumulate) {
+        throw notYet("avgPool2dBackward");
     }
 }

@@ -92,4 +92,33 @@ public interface DeviceOps {
      */
     void adamUpdate(Storage w, Storage g, Storage m, Storage v, int n, float lr,
                     float beta1, float beta2, float eps, int t, float weightDecay);
+
+    // ---- convolution and pooling (NCHW; see Conv2dGeometry / Pool2dGeometry) ----
+
+    /** y = conv2d(x, w) (+ bias[oc] broadcast over the plane when bias != null); y is overwritten. */
+    void conv2dForward(Conv2dGeometry g, Storage x, Storage w, Storage bias, Storage y);
+
+    /** dx (= or +=) the gradient of conv2d with respect to its input (a transposed convolution of dy with w). */
+    void conv2dBackwardData(Conv2dGeometry g, Storage dy, Storage w, Storage dx, boolean accumulate);
+
+    /**
+     * dw (= or +=) the gradient with respect to the weights; when dbias != null also
+     * dbias[oc] (= or +=) Σ over batch and plane of dy.
+     */
+    void conv2dBackwardFilter(Conv2dGeometry g, Storage x, Storage dy, Storage dw, Storage dbias, boolean accumulate);
+
+    /** y = max over each window (padding never wins). */
+    void maxPool2dForward(Pool2dGeometry g, Storage x, Storage y);
+
+    /**
+     * dx (= or +=) dy routed to the first maximum of each window (row-major order inside the
+     * window), found again from x and y; backends whose ties break differently document it.
+     */
+    void maxPool2dBackward(Pool2dGeometry g, Storage x, Storage y, Storage dy, Storage dx, boolean accumulate);
+
+    /** y = window sum / (kernelH·kernelW). */
+    void avgPool2dForward(Pool2dGeometry g, Storage x, Storage y);
+
+    /** dx (= or +=) dy / (kernelH·kernelW) spread over each window. */
+    void avgPool2dBackward(Pool2dGeometry g, Storage dy, Storage dx, boolean accumulate);
 }
