@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
             TrainConfig seed = TrainConfig.seedDefaults();
             for (int batch : new int[] {100, 1000}) {
                 TrainConfig cfg = new TrainConfig("mlp", 1, 0, batch, seed.lr(), "sgd", "sigmoid", "std",
-                        seed.hidden(), 0f, 0f, false, seed.seed(), 1);
+                        seed.hidden(), 0f, 0f, false, seed.seed(), 1, seed.stem());
                 StepBench.Timing t = StepBench.measure("mlp 784-100-10 sgd", cfg, dev, batch == 100 ? 1000 : 200,
                         repeats);
                 out.printf("%-28s %10d %10.4f %10.4f %10.4f%n", t.job(), t.batch(), t.medianMs(), t.minMs(), t.maxMs());

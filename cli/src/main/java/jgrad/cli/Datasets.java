@@ -7,6 +7,7 @@ import jgrad.data.FileSpec;
 import jgrad.data.IdxDatasetSpec;
 import jgrad.data.ImageDataset;
 import jgrad.data.ImageSplit;
+import jgrad.nn.ImageShape;
 import jgrad.train.TrainData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,8 @@ final class Datasets {
         }
         ImageDataset ds = store.load(spec);
         return new TrainData(ds.train().images(), labels(ds.train()), ds.train().count(),
-                ds.test().images(), labels(ds.test()), ds.test().count(), ds.train().pixels(), ds.classes());
+                ds.test().images(), labels(ds.test()), ds.test().count(),
+                new ImageShape(1, ds.train().rows(), ds.train().cols()), ds.classes());
     }
 
     private static float[] labels(ImageSplit split) {

@@ -57,7 +57,7 @@ final class GradcheckCommand implements Callable<Integer> {
         TrainData data = Datasets.mnist(options.dataDir, true);
         int n = Math.min(examples, data.testCount());
         int f = data.features();
-        Sequential model = Trainer.buildModel(cfg, cpu, f, data.classes());
+        Sequential model = Trainer.buildModel(cfg, cpu, data.input(), data.classes());
         // Dropout would draw a new mask per evaluation; the check is of the deterministic function.
         model.train(!(cfg.dropout() > 0));
         Tensor x = Tensor.of(cpu, Arrays.copyOf(data.testX(), n * f), n, f);

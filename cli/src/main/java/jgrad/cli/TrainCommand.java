@@ -14,6 +14,7 @@ import jgrad.device.Devices;
 import jgrad.io.AtomicFiles;
 import jgrad.io.NamedTensor;
 import jgrad.io.Safetensors;
+import jgrad.nn.ConvNet;
 import jgrad.nn.Parameter;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
@@ -78,7 +79,16 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static String describeNet(TrainConfig cfg, TrainData data) {
-        StringBuilder sb = new StringBuilder().append(data.features());
+        if (TrainConfig.isResNet(cfg.model())) {
+            return data.input() + " input, " + cfg.stem() + " stem, " + data.classes() + " classes";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (cfg.model().equals("convnet")) {
+            sb.append(data.input()).append(" conv").append(ConvNet.FILTERS).append('x').append(ConvNet.KERNEL)
+                    .append('x').append(ConvNet.KERNEL).append("-pool2");
+        } else {
+            sb.append(data.features());
+        }
         for (int h : cfg.hidden()) {
             sb.append('-').append(h);
         }
@@ -121,6 +131,9 @@ final class TrainCommand implements Callable<Integer> {
         meta.put("hidden", java.util.Arrays.toString(cfg.hidden()));
         meta.put("activation", cfg.activation());
         meta.put("batch_norm", Boolean.toString(cfg.batchNorm()));
+        if (TrainConfig.isResNet(cfg.model())) {
+            meta.put("stem", cfg.stem());
+        }
         Safetensors.write(file, tensors, meta);
     }
 }

@@ -10,7 +10,7 @@ public final class CpuDevice implements Device {
     private static final CpuDevice INSTANCE = new CpuDevice();
 
     private final CpuAllocator allocator = new CpuAllocator();
-    private final CpuOps ops = new CpuOps();
+    private final CpuOps ops = new CpuOps(allocator);
 
     private CpuDevice() {}
 

@@ -16,12 +16,18 @@ import jgrad.device.UnaryOp;
  * enough to repay the hand-off. Chunks start at multiples of the vector length and loop tails run
  * scalar twins of the vector code with the same rounding steps, so every element gets the same
  * bits whatever the thread count. Neural-net specific kernels live in
- * {@link CpuNnKernels}.
+ * {@link CpuNnKernels}, convolution and pooling in {@link CpuConvKernels} and {@link CpuPoolKernels}.
  */
 final class CpuOps implements DeviceOps {
     /** Below this many elements an elementwise op runs on the calling thread. */
     private static final int PARALLEL_MIN = 1 << 15;
     private static final int STEP = SPECIES.length();
+
+    private final CpuConvKernels conv;
+
+    CpuOps(CpuAllocator pool) {
+        this.conv = new CpuConvKernels(pool);
+    }
 
     static float[] data(Storage s) {
         if (!(s instanceof CpuStorage cpu)) {
@@ -338,43 +344,40 @@ final class CpuOps implements DeviceOps {
         CpuOptimKernels.adam(data(w), data(g), data(m), data(v), n, lr, beta1, beta2, eps, t, wd);
     }
 
-    // Convolution and pooling: the CPU reference lands with the conv-net layers (issue 4).
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException(op + " is not implemented on the CPU backend yet");
-    }
+    // Convolution (im2col + SGEMM) and pooling: see CpuConvKernels and CpuPoolKernels.
 
     @Override
     public void conv2dForward(Conv2dGeometry g, Storage x, Storage w, Storage bias, Storage y) {
-        throw notYet("conv2dForward");
+        conv.forward(g, x, w, bias, y);
     }
 
     @Override
     public void conv2dBackwardData(Conv2dGeometry g, Storage dy, Storage w, Storage dx, boolean accumulate) {
-        throw notYet("conv2dBackwardData");
+        conv.backwardData(g, dy, w, dx, accumulate);
     }
 
     @Override
     public void conv2dBackwardFilter(Conv2dGeometry g, Storage x, Storage dy, Storage dw, Storage dbias, boolean accumulate) {
-        throw notYet("conv2dBackwardFilter");
+        conv.backwardFilter(g, x, dy, dw, dbias, accumulate);
     }
 
     @Override
     public void maxPool2dForward(Pool2dGeometry g, Storage x, Storage y) {
-        throw notYet("maxPool2dForward");
+        CpuPoolKernels.maxForward(g, x, y);
     }
 
     @Override
     public void maxPool2dBackward(Pool2dGeometry g, Storage x, Storage y, Storage dy, Storage dx, boolean accumulate) {
-        throw notYet("maxPool2dBackward");
+        CpuPoolKernels.maxBackward(g, x, y, dy, dx, accumulate);
     }
 
     @Override
     public void avgPool2dForward(Pool2dGeometry g, Storage x, Storage y) {
-        throw notYet("avgPool2dForward");
+        CpuPoolKernels.avgForward(g, x, y);
     }
 
     @Override
     public void avgPool2dBackward(Pool2dGeometry g, Storage dy, Storage dx, boolean accumulate) {
-        throw notYet("avgPool2dBackward");
+        CpuPoolKernels.avgBackward(g, dy, dx, accumulate);
     }
 }

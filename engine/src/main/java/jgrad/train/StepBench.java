@@ -3,6 +3,7 @@ package jgrad.train;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import jgrad.device.Device;
+import jgrad.nn.ImageShape;
 
 /**
  * Milliseconds per training step of a job on a device, on synthetic MNIST-shaped data (the step
@@ -28,13 +29,13 @@ public final class StepBench {
         }
         int test = 100;
         return new TrainData(x, y, trainCount, Arrays.copyOf(x, test * features), Arrays.copyOf(y, test), test,
-                features, 10);
+                new ImageShape(1, 28, 28), 10);
     }
 
     public static Timing measure(String job, TrainConfig base, Device device, int stepsPerRepeat, int repeats) {
         TrainConfig cfg = new TrainConfig(base.model(), stepsPerRepeat, 0, base.batchSize(), base.lr(),
                 base.optimizer(), base.activation(), base.init(), base.hidden(), base.weightDecay(), base.dropout(),
-                base.batchNorm(), base.seed(), stepsPerRepeat);
+                base.batchNorm(), base.seed(), stepsPerRepeat, base.stem());
         TrainData data = syntheticMnist(Math.max(4096, base.batchSize()), base.seed());
         Trainer.Listener quiet = new Trainer.Listener() {};
         Trainer.train(cfg, device, data, quiet); // warm-up

@@ -1,22 +1,48 @@
 package jgrad.train;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One training job. Defaults are the seed's TwoLayerNet run: 784→100→10, sigmoid, 0.01·N(0,1)
  * init, SGD lr 0.1, batch 100 sampled with replacement, 10 000 steps.
  *
+ * @param model     mlp, convnet (the book's SimpleConvNet; {@code hidden} are its affine widths),
+ *                  resnet8 or resnet18 (see {@link jgrad.nn.ResNet})
  * @param steps     optimizer steps when {@code epochs} is 0 (minibatches sampled with replacement)
  * @param epochs    if &gt; 0, passes over a reshuffled training set instead (last partial batch dropped)
  * @param logEvery  steps between loss reports
+ * @param stem      the ResNet stem: seed (7×7/2 conv + 3×3/2 max-pool) or cifar (3×3/1 conv)
  */
 public record TrainConfig(String model, int steps, int epochs, int batchSize, float lr, String optimizer,
                           String activation, String init, int[] hidden, float weightDecay, float dropout,
-                          boolean batchNorm, long seed, int logEvery) {
+                          boolean batchNorm, long seed, int logEvery, String stem) {
+
+    public static final List<String> MODELS = List.of("mlp", "convnet", "resnet8", "resnet18");
 
     public static TrainConfig seedDefaults() {
         return new TrainConfig("mlp", 10_000, 0, 100, 0.1f, "sgd", "sigmoid", "std", new int[] {100}, 0f, 0f,
-                false, 42L, 1000);
+                false, 42L, 1000, "seed");
+    }
+
+    public static boolean isResNet(String model) {
+        return model.startsWith("resnet");
+    }
+
+    /** The optimizer a model trains with when none is given: the seed's SGD for the MLP, the book's Adam for
+     *  the convnet (train_convnet.py), the seed's momentum 0.9 for the ResNets. */
+    public static String defaultOptimizer(String model) {
+        return model.equals("mlp") ? "sgd" : model.equals("convnet") ? "adam" : "momentum";
+    }
+
+    /** sigmoid for the seed's MLP, ReLU for the conv nets. */
+    public static String defaultActivation(String model) {
+        return model.equals("mlp") ? "sigmoid" : "relu";
+    }
+
+    /** The seed's 0.01·N(0,1) for the MLP, He for the conv nets (ReLU everywhere). */
+    public static String defaultInit(String model) {
+        return model.equals("mlp") ? "std" : "he";
     }
 
     public TrainConfig {
@@ -43,9 +69,19 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
             throw new IllegalArgumentException("--hidden needs one or more positive widths, got "
                     + Arrays.toString(hidden));
         }
-        if (!model.equals("mlp")) {
-            throw new IllegalArgumentException("unknown --model '" + model + "' (expected mlp)");
+        if (!MODELS.contains(model)) {
+            throw new IllegalArgumentException("unknown --model '" + model + "' (expected " + String.join(", ", MODELS)
+                    + ")");
         }
+        if (!model.equals("mlp") && (dropout > 0f || batchNorm)) {
+            throw new IllegalArgumentException("--dropout and --batch-norm apply to --model mlp only (the ResNets have "
+                    + "their own batch norm)");
+        }
+        if (isResNet(model) && !activation.trim().equalsIgnoreCase("relu")) {
+            throw new IllegalArgumentException("--model " + model + " uses ReLU; --activation " + activation
+                    + " is not supported");
+        }
+        jgrad.nn.ResNet.Stem.parse(stem);
         jgrad.nn.Init.parse(init);
         jgrad.nn.Activation.parse(activation);
         jgrad.optim.Optimizer.checkName(optimizer);

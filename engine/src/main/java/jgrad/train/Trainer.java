@@ -3,8 +3,11 @@ package jgrad.train;
 import java.util.SplittableRandom;
 import jgrad.device.Device;
 import jgrad.device.DeviceOps;
+import jgrad.nn.ConvNet;
+import jgrad.nn.ImageShape;
 import jgrad.nn.Init;
 import jgrad.nn.Mlp;
+import jgrad.nn.ResNet;
 import jgrad.nn.Sequential;
 import jgrad.optim.Optimizer;
 import jgrad.tensor.Arena;
@@ -31,13 +34,22 @@ public final class Trainer {
 
     private Trainer() {}
 
-    public static Sequential buildModel(TrainConfig cfg, Device device, int features, int classes) {
-        if (!cfg.model().equals("mlp")) {
-            throw new IllegalArgumentException("unknown model '" + cfg.model() + "' (expected mlp)");
-        }
+    /**
+     * The network {@code cfg} names, for examples of {@code input} shape (the MLP flattens it; the
+     * image models view each row as channels × height × width). Weights are drawn from cfg.seed().
+     */
+    public static Sequential buildModel(TrainConfig cfg, Device device, ImageShape input, int classes) {
         SplittableRandom initRng = new SplittableRandom(cfg.seed());
-        return Mlp.build(device, features, cfg.hidden(), classes, cfg.activation(), Init.parse(cfg.init()),
-                cfg.dropout(), cfg.batchNorm(), initRng, cfg.seed());
+        Init init = Init.parse(cfg.init());
+        return switch (cfg.model()) {
+            case "mlp" -> Mlp.build(device, input.numel(), cfg.hidden(), classes, cfg.activation(), init,
+                    cfg.dropout(), cfg.batchNorm(), initRng, cfg.seed());
+            case "convnet" -> ConvNet.simple(device, input, cfg.hidden(), classes, cfg.activation(), init, initRng);
+            case "resnet8" -> ResNet.resnet8(device, input, classes, ResNet.Stem.parse(cfg.stem()), init, initRng);
+            case "resnet18" -> ResNet.resnet18(device, input, classes, ResNet.Stem.parse(cfg.stem()), init, initRng);
+            default -> throw new IllegalArgumentException("unknown model '" + cfg.model() + "' (expected "
+                    + TrainConfig.MODELS + ")");
+        };
     }
 
     public static TrainResult train(TrainConfig cfg, Device device, TrainData data, Listener listener) {
@@ -48,7 +60,7 @@ public final class Trainer {
                     + " training examples");
         }
         int features = data.features();
-        Sequential model = buildModel(cfg, device, features, data.classes());
+        Sequential model = buildModel(cfg, device, data.input(), data.classes());
         Optimizer optimizer = Optimizer.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.weightDecay());
         DeviceOps ops = device.ops();
         float[] losses = new float[steps];
@@ -107,7 +119,8 @@ public final class Trainer {
 
     /** Classification accuracy in eval mode, in chunks so memory stays bounded. */
     public static double evaluate(Sequential model, Device device, float[] x, float[] y, int count, int features) {
-        final int chunk = 1000;
+        // Small enough that a ResNet's activations for one chunk stay in the hundreds of MB.
+        final int chunk = 200;
         model.train(false);
         int correct = 0;
         float[] pred = new float[chunk];

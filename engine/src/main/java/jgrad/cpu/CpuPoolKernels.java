@@ -1,0 +1,178 @@
+package jgrad.cpu;
+
+import jgrad.device.Pool2dGeometry;
+import jgrad.device.Storage;
+
+/**
+ * CPU reference for max and average pooling over NCHW planes. One task per (image, channel)
+ * plane; inside a plane windows are visited in row-major order, so overlapping windows add their
+ * gradients in a fixed order and the result does not depend on the thread count.
+ *
+ * <p>Max pooling: padding never wins (every window holds at least one real input, which the
+ * geometry guarantees), and the gradient goes to the first maximum in row-major window order,
+ * found again as the first input equal to the output. Average pooling divides by kh·kw whatever
+ * part of the window is padding (count_include_pad).
+ */
+final class CpuPoolKernels {
+    private static final int PARALLEL_MIN = 1 << 13;
+
+    private CpuPoolKernels() {}
+
+    private static void need(Storage s, long n, String what, Pool2dGeometry g) {
+        if (s.numel() < n) {
+            throw new IllegalArgumentException("pool2d: " + what + " has " + s.numel() + " elements, " + g + " needs " + n);
+        }
+    }
+
+    private static void forPlanes(Pool2dGeometry g, Parallel.Body body) {
+        int work = Math.max(1, g.height() * g.width());
+        Parallel.forRange(g.batch() * g.channels(), Math.max(1, PARALLEL_MIN / work), body);
+    }
+
+    static void maxForward(Pool2dGeometry g, Storage xs, Storage ys) {
+        need(xs, g.inputNumel(), "x", g);
+        need(ys, g.outputNumel(), "y", g);
+        float[] x = CpuOps.data(xs);
+        float[] y = CpuOps.data(ys);
+        int oh = g.outH();
+        int ow = g.outW();
+        forPlanes(g, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int in = p * g.height() * g.width();
+                int out = p * oh * ow;
+                for (int r = 0; r < oh; r++) {
+                    int h0 = Math.max(0, r * g.strideH() - g.padH());
+                    int h1 = Math.min(g.height(), r * g.strideH() - g.padH() + g.kernelH());
+                    for (int c = 0; c < ow; c++) {
+                        int w0 = Math.max(0, c * g.strideW() - g.padW());
+                        int w1 = Math.min(g.width(), c * g.strideW() - g.padW() + g.kernelW());
+                        float best = Float.NEGATIVE_INFINITY;
+                        for (int h = h0; h < h1; h++) {
+                            for (int w = w0; w < w1; w++) {
+                                float v = x[in + h * g.width() + w];
+                                if (v > best) {
+                                    best = v;
+                                }
+                            }
+                        }
+                        y[out + r * ow + c] = best;
+                    }
+                }
+            }
+        });
+    }
+
+    static void maxBackward(Pool2dGeometry g, Storage xs, Storage ys, Storage dys, Storage dxs, boolean accumulate) {
+        need(xs, g.inputNumel(), "x", g);
+        need(ys, g.outputNumel(), "y", g);
+        need(dys, g.outputNumel(), "dy", g);
+        need(dxs, g.inputNumel(), "dx", g);
+        float[] x = CpuOps.data(xs);
+        float[] y = CpuOps.data(ys);
+        float[] dy = CpuOps.data(dys);
+        float[] dx = CpuOps.data(dxs);
+        int oh = g.outH();
+        int ow = g.outW();
+        int planeIn = g.height() * g.width();
+        forPlanes(g, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int in = p * planeIn;
+                int out = p * oh * ow;
+                if (!accumulate) {
+                    java.util.Arrays.fill(dx, in, in + planeIn, 0f);
+                }
+                for (int r = 0; r < oh; r++) {
+                    int h0 = Math.max(0, r * g.strideH() - g.padH());
+                    int h1 = Math.min(g.height(), r * g.strideH() - g.padH() + g.kernelH());
+                    for (int c = 0; c < ow; c++) {
+                        int w0 = Math.max(0, c * g.strideW() - g.padW());
+                        int w1 = Math.min(g.width(), c * g.strideW() - g.padW() + g.kernelW());
+                        float target = y[out + r * ow + c];
+                        int at = firstEqual(x, in, g.width(), h0, h1, w0, w1, target);
+                        if (at >= 0) {
+                            dx[at] += dy[out + r * ow + c];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Index of the first x in the window equal to target, or −1 (a NaN maximum matches nothing). */
+    private static int firstEqual(float[] x, int in, int width, int h0, int h1, int w0, int w1, float target) {
+        for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+                int i = in + h * width + w;
+                if (x[i] == target) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    static void avgForward(Pool2dGeometry g, Storage xs, Storage ys) {
+        need(xs, g.inputNumel(), "x", g);
+        need(ys, g.outputNumel(), "y", g);
+        float[] x = CpuOps.data(xs);
+        float[] y = CpuOps.data(ys);
+        int oh = g.outH();
+        int ow = g.outW();
+        double area = (double) g.kernelH() * g.kernelW();
+        forPlanes(g, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int in = p * g.height() * g.width();
+                int out = p * oh * ow;
+                for (int r = 0; r < oh; r++) {
+                    int h0 = Math.max(0, r * g.strideH() - g.padH());
+                    int h1 = Math.min(g.height(), r * g.strideH() - g.padH() + g.kernelH());
+                    for (int c = 0; c < ow; c++) {
+                        int w0 = Math.max(0, c * g.strideW() - g.padW());
+                        int w1 = Math.min(g.width(), c * g.strideW() - g.padW() + g.kernelW());
+                        double s = 0;
+                        for (int h = h0; h < h1; h++) {
+                            for (int w = w0; w < w1; w++) {
+                                s += x[in + h * g.width() + w];
+                            }
+                        }
+                        y[out + r * ow + c] = (float) (s / area);
+                    }
+                }
+            }
+        });
+    }
+
+    static void avgBackward(Pool2dGeometry g, Storage dys, Storage dxs, boolean accumulate) {
+        need(dys, g.outputNumel(), "dy", g);
+        need(dxs, g.inputNumel(), "dx", g);
+        float[] dy = CpuOps.data(dys);
+        float[] dx = CpuOps.data(dxs);
+        int oh = g.outH();
+        int ow = g.outW();
+        int planeIn = g.height() * g.width();
+        float area = (float) g.kernelH() * g.kernelW();
+        forPlanes(g, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int in = p * planeIn;
+                int out = p * oh * ow;
+                if (!accumulate) {
+                    java.util.Arrays.fill(dx, in, in + planeIn, 0f);
+                }
+                for (int r = 0; r < oh; r++) {
+                    int h0 = Math.max(0, r * g.strideH() - g.padH());
+                    int h1 = Math.min(g.height(), r * g.strideH() - g.padH() + g.kernelH());
+                    for (int c = 0; c < ow; c++) {
+                        int w0 = Math.max(0, c * g.strideW() - g.padW());
+                        int w1 = Math.min(g.width(), c * g.strideW() - g.padW() + g.kernelW());
+                        float share = dy[out + r * ow + c] / area;
+                        for (int h = h0; h < h1; h++) {
+                            for (int w = w0; w < w1; w++) {
+                                dx[in + h * g.width() + w] += share;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
