@@ -67,7 +67,8 @@ public final class ConvOps {
         Tensor out = Tensor.tracked(d, g.batch(), g.outChannels(), g.outH(), g.outW());
         ops.conv2dForward(g, x.storage(), w.storage(), bias == null ? null : bias.storage(), out.storage());
         if (recording(x, w, bias)) {
-            out.node = new Tensor.Node("conv2d", new Tensor[] {x, w, bias}, dy -> {
+            Tensor[] inputs = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
+            out.node = new Tensor.Node("conv2d", inputs, dy -> {
                 if (Ops.needsGrad(x)) {
                     boolean acc = x.prepareGrad();
                     ops.conv2dBackwardData(g, dy.storage(), w.storage(), x.gradBuffer().storage(), acc);

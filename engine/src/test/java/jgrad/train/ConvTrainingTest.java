@@ -1,0 +1,121 @@
+package jgrad.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import jgrad.cpu.CpuDevice;
+import jgrad.nn.ImageShape;
+import org.junit.jupiter.api.Test;
+
+/** The conv models learn a small synthetic image task end to end through the trainer (seconds). */
+class ConvTrainingTest {
+    /**
+     * 8×8 single-channel images of three classes, each a bright patch in its own place (top-left
+     * square, bottom-right square, centre bar) at a random offset of ±1 pixel, over uniform noise.
+     */
+    static TrainData patches(int train, int test, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int n = train + test;
+        float[] x = new float[n * 64];
+        float[] y = new float[n];
+        for (int e = 0; e < n; e++) {
+            int label = r.nextInt(3);
+            y[e] = label;
+            int dy = r.nextInt(3) - 1;
+            int dx = r.nextInt(3) - 1;
+            for (int p = 0; p < 64; p++) {
+                x[e * 64 + p] = 0.3f * (float) r.nextDouble();
+            }
+            for (int h = 0; h < 8; h++) {
+                for (int w = 0; w < 8; w++) {
+                    int hh = h - dy;
+                    int ww = w - dx;
+                    boolean on = switch (label) {
+                        case 0 -> hh >= 1 && hh <= 3 && ww >= 1 && ww <= 3;
+                        case 1 -> hh >= 4 && hh <= 6 && ww >= 4 && ww <= 6;
+                        default -> hh >= 1 && hh <= 6 && ww >= 3 && ww <= 4;
+                    };
+                    if (on) {
+                        x[e * 64 + h * 8 + w] += 0.7f;
+                    }
+                }
+            }
+        }
+        return new TrainData(java.util.Arrays.copyOf(x, train * 64), java.util.Arrays.copyOf(y, train), train,
+                java.util.Arrays.copyOfRange(x, train * 64, n * 64), java.util.Arrays.copyOfRange(y, train, n), test,
+                new ImageShape(1, 8, 8), 3);
+    }
+
+    private static TrainConfig config(String model, String optimizer, float lr, int[] hidden, String stem) {
+        return new TrainConfig(model, 0, 4, 20, lr, optimizer, "relu", "he", hidden, 0f, 0f, false, 7L, 10, stem);
+    }
+
+    private static double mean(float[] v, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            s += v[i];
+        }
+        return s / (to - from);
+    }
+
+    private static void assertLearns(TrainResult r) {
+        float[] losses = r.lossHistory();
+        double first = mean(losses, 0, 5);
+        double last = mean(losses, losses.length - 5, losses.length);
+        assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
+        assertTrue(r.testAccuracy() >= 0.9, "test accuracy " + r.testAccuracy());
+    }
+
+    @Test
+    void simpleConvNetLearns() {
+        TrainResult r = Trainer.train(config("convnet", "adam", 0.01f, new int[] {16}, "seed"), CpuDevice.get(),
+                patches(400, 90, 1), new Trainer.Listener() {});
+        assertLearns(r);
+    }
+
+    @Test
+    void resnet8Learns() {
+        TrainResult r = Trainer.train(config("resnet8", "momentum", 0.05f, new int[] {100}, "cifar"), CpuDevice.get(),
+                patches(400, 90, 2), new Trainer.Listener() {});
+        assertLearns(r);
+    }
+
+    @Test
+    void sameSeedSameLossCurve() {
+        TrainData data = patches(100, 10, 3);
+        TrainConfig cfg = new TrainConfig("resnet8", 6, 0, 10, 0.05f, "momentum", "relu", "he", new int[] {100}, 0f,
+                0f, false, 11L, 3, "seed");
+        float[] a = Trainer.train(cfg, CpuDevice.get(), data, new Trainer.Listener() {}).lossHistory();
+        float[] b = Trainer.train(cfg, CpuDevice.get(), data, new Trainer.Listener() {}).lossHistory();
+        assertArrayEquals(a, b);
+    }
+
+    @Test
+    void optionsThatDoNotApplyAreRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new TrainConfig("convnet", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0.5f, false,
+                        1L, 1, "seed"));
+        assertTrue(e.getMessage().contains("--dropout and --batch-norm apply to --model mlp only"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "sigmoid", "he", new int[] {100}, 0f, 0f,
+                        false, 1L, 1, "seed"));
+        assertTrue(e.getMessage().contains("uses ReLU"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
+                        false, 1L, 1, "imagenet"));
+        assertTrue(e.getMessage().contains("unknown --stem 'imagenet'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new TrainConfig("vgg", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
+                        false, 1L, 1, "seed"));
+        assertTrue(e.getMessage().contains("mlp, convnet, resnet8, resnet18"), e.getMessage());
+        // Flat data cannot feed an image model: the convnet says which shape it needs.
+        TrainData flat = new TrainData(new float[20 * 10], new float[20], 20, new float[10], new float[1], 1,
+                ImageShape.flat(10), 2);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.train(config("convnet", "adam", 0.01f, new int[] {4}, "seed"), CpuDevice.get(), flat,
+                        new Trainer.Listener() {}));
+        assertTrue(e.getMessage().contains("at least 5x5"), e.getMessage());
+    }
+}
