@@ -201,36 +201,53 @@ final class CpuConvKernels {
         int oh = g.outH();
         int ow = g.outW();
         int n = gn * oh * ow;
+        int sw = g.strideW();
         forTasks(rows, n, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int c = r / (kh * kw);
                 int i = r / kw % kh;
                 int j = r % kw;
-                int owFrom = firstInside(j, g.padW(), g.strideW());
-                int owTo = lastInside(j, g.padW(), g.strideW(), g.width(), ow);
+                // Output rows [yFrom, yTo) and columns [qFrom, qTo) read real pixels; the rest is padding.
+                int yFrom = Math.min(oh, firstInside(i, g.padH(), g.strideH()));
+                int yTo = Math.max(yFrom, lastInside(i, g.padH(), g.strideH(), g.height(), oh));
+                int qFrom = Math.min(ow, firstInside(j, g.padW(), sw));
+                int qTo = Math.max(qFrom, lastInside(j, g.padW(), sw, g.width(), ow));
                 for (int bl = 0; bl < gn; bl++) {
                     int src = ((b0 + bl) * g.inChannels() + c) * g.height() * g.width();
                     int dst = r * n + bl * oh * ow;
-                    for (int y = 0; y < oh; y++, dst += ow) {
-                        int h = y * g.strideH() - g.padH() + i;
-                        if (h < 0 || h >= g.height() || owFrom >= owTo) {
-                            java.util.Arrays.fill(cols, dst, dst + ow, 0f);
-                            continue;
-                        }
-                        java.util.Arrays.fill(cols, dst, dst + owFrom, 0f);
-                        int rowStart = src + h * g.width() - g.padW() + j;
-                        if (g.strideW() == 1) {
-                            System.arraycopy(x, rowStart + owFrom, cols, dst + owFrom, owTo - owFrom);
+                    // Small planes make many short rows, so short runs use plain loops, not library calls.
+                    zero(cols, dst, dst + yFrom * ow);
+                    for (int y = yFrom; y < yTo; y++) {
+                        int d = dst + y * ow;
+                        int rowStart = src + (y * g.strideH() - g.padH() + i) * g.width() - g.padW() + j;
+                        zero(cols, d, d + qFrom);
+                        if (sw == 1 && qTo - qFrom >= 64) {
+                            System.arraycopy(x, rowStart + qFrom, cols, d + qFrom, qTo - qFrom);
+                        } else if (sw == 1) {
+                            for (int q = qFrom; q < qTo; q++) {
+                                cols[d + q] = x[rowStart + q];
+                            }
                         } else {
-                            for (int q = owFrom; q < owTo; q++) {
-                                cols[dst + q] = x[rowStart + q * g.strideW()];
+                            for (int q = qFrom; q < qTo; q++) {
+                                cols[d + q] = x[rowStart + q * sw];
                             }
                         }
-                        java.util.Arrays.fill(cols, dst + owTo, dst + ow, 0f);
+                        zero(cols, d + qTo, d + ow);
                     }
+                    zero(cols, dst + yTo * ow, dst + oh * ow);
                 }
             }
         });
+    }
+
+    private static void zero(float[] a, int from, int to) {
+        if (to - from >= 64) {
+            java.util.Arrays.fill(a, from, to, 0f);
+        } else {
+            for (int k = from; k < to; k++) {
+                a[k] = 0f;
+            }
+        }
     }
 
     /**
@@ -252,23 +269,22 @@ final class CpuConvKernels {
                 int c = t % channels;
                 int dst = ((b0 + bl) * channels + c) * planeIn;
                 if (!accumulate) {
-                    java.util.Arrays.fill(dx, dst, dst + planeIn, 0f);
+                    zero(dx, dst, dst + planeIn);
                 }
+                int sw = g.strideW();
                 for (int i = 0; i < kh; i++) {
+                    int yFrom = Math.min(oh, firstInside(i, g.padH(), g.strideH()));
+                    int yTo = Math.max(yFrom, lastInside(i, g.padH(), g.strideH(), g.height(), oh));
                     for (int j = 0; j < kw; j++) {
                         int r = (c * kh + i) * kw + j;
-                        int owFrom = firstInside(j, g.padW(), g.strideW());
-                        int owTo = lastInside(j, g.padW(), g.strideW(), g.width(), ow);
+                        int qFrom = Math.min(ow, firstInside(j, g.padW(), sw));
+                        int qTo = Math.max(qFrom, lastInside(j, g.padW(), sw, g.width(), ow));
                         int src = r * n + bl * oh * ow;
-                        for (int y = 0; y < oh; y++, src += ow) {
-                            int h = y * g.strideH() - g.padH() + i;
-                            if (h < 0 || h >= g.height()) {
-                                continue;
-                            }
-                            int rowStart = dst + h * g.width() - g.padW() + j;
-                            int sw = g.strideW();
-                            for (int q = owFrom; q < owTo; q++) {
-                                dx[rowStart + q * sw] += dcols[src + q];
+                        for (int y = yFrom; y < yTo; y++) {
+                            int rowStart = dst + (y * g.strideH() - g.padH() + i) * g.width() - g.padW() + j;
+                            int s = src + y * ow;
+                            for (int q = qFrom; q < qTo; q++) {
+                                dx[rowStart + q * sw] += dcols[s + q];
                             }
                         }
                     }
