@@ -20,13 +20,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code jgrad bench}: throughput of SGEMM and of whole training steps, with the machine printed. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Benchmark suites: gemm (GFLOP/s), train (ms per training step).")
+        description = "Benchmark suites: gemm (GFLOP/s), train (ms per MLP training step), conv (ms per conv-net step).")
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Option(names = "--suite", defaultValue = "gemm,train", split = ",",
-            description = "Suites to run: gemm, train (default: ${DEFAULT-VALUE}).")
+            description = "Suites to run: gemm, train, conv (default: ${DEFAULT-VALUE}).")
     List<String> suites;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or auto (default: ${DEFAULT-VALUE}).")
@@ -44,8 +44,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--repeats must be at least 1");
         }
         for (String s : suites) {
-            if (!s.equals("gemm") && !s.equals("train")) {
-                throw new IllegalArgumentException("unknown suite '" + s + "' (expected gemm or train)");
+            if (!s.equals("gemm") && !s.equals("train") && !s.equals("conv")) {
+                throw new IllegalArgumentException("unknown suite '" + s + "' (expected gemm, train or conv)");
             }
         }
         Device dev = Devices.select(device).device();
@@ -80,10 +80,33 @@ final class BenchCommand implements Callable<Integer> {
             }
             results.put("train", timings);
         }
+        if (suites.contains("conv")) {
+            results.put("conv", convSuite(dev, out));
+        }
         out.flush();
         if (json != null) {
             TrainCommand.writeJson(json, results);
         }
         return 0;
+    }
+
+    /** One training step of the conv models on synthetic 1×28×28 data, with each model's default optimizer. */
+    private List<StepBench.Timing> convSuite(Device dev, PrintWriter out) {
+        out.printf("%n%-28s %10s %10s %10s %10s%n", "conv step (" + dev.name() + ")", "batch", "median ms", "min ms",
+                "max ms");
+        List<StepBench.Timing> timings = new ArrayList<>();
+        Object[][] jobs = {{"convnet", 100, 20}, {"resnet8", 100, 10}, {"resnet18", 32, 5}, {"resnet18", 100, 3}};
+        for (Object[] job : jobs) {
+            String model = (String) job[0];
+            String optimizer = TrainConfig.defaultOptimizer(model);
+            TrainConfig cfg = new TrainConfig(model, 1, 0, (Integer) job[1],
+                    jgrad.optim.Optimizer.defaultLearningRate(optimizer), optimizer, "relu", "he", new int[] {100}, 0f,
+                    0f, false, 42L, 1, "seed");
+            StepBench.Timing t = StepBench.measure(model + " " + optimizer, cfg, dev, (Integer) job[2], repeats);
+            out.printf("%-28s %10d %10.4f %10.4f %10.4f%n", t.job(), t.batch(), t.medianMs(), t.minMs(), t.maxMs());
+            out.flush();
+            timings.add(t);
+        }
+        return timings;
     }
 }

@@ -130,49 +130,57 @@ final class CpuNnKernels {
             need(a, c, "per-channel buffer");
         }
         long count = (long) m * spatial;
-        for (int ch = 0; ch < c; ch++) {
-            double mean;
-            double var;
-            if (training) {
-                if (count < 2) {
-                    throw new IllegalArgumentException("batch norm in training needs more than one value per channel, got "
-                            + count);
-                }
-                double s = 0;
-                for (int i = 0; i < m; i++) {
-                    int base = (i * c + ch) * spatial;
-                    for (int k = 0; k < spatial; k++) {
-                        s += x[base + k];
-                    }
-                }
-                mean = s / count;
-                double ss = 0;
-                for (int i = 0; i < m; i++) {
-                    int base = (i * c + ch) * spatial;
-                    for (int k = 0; k < spatial; k++) {
-                        double d = x[base + k] - mean;
-                        ss += d * d;
-                    }
-                }
-                var = ss / count;
-                runningMean[ch] = (float) ((1 - momentum) * runningMean[ch] + momentum * mean);
-                runningVar[ch] = (float) ((1 - momentum) * runningVar[ch] + momentum * var * count / (count - 1));
-            } else {
-                mean = runningMean[ch];
-                var = runningVar[ch];
-            }
-            double invStd = 1.0 / Math.sqrt(var + eps);
-            saveMean[ch] = (float) mean;
-            saveInvStd[ch] = (float) invStd;
-            float scale = (float) (gamma[ch] * invStd);
-            float shift = (float) (beta[ch] - mean * gamma[ch] * invStd);
-            for (int i = 0; i < m; i++) {
-                int base = (i * c + ch) * spatial;
-                for (int k = 0; k < spatial; k++) {
-                    y[base + k] = x[base + k] * scale + shift;
-                }
-            }
+        if (training && count < 2) {
+            throw new IllegalArgumentException("batch norm in training needs more than one value per channel, got "
+                    + count);
         }
+        // Channels are independent: split them over threads (same bits for any thread count).
+        Parallel.forRange(c, channelChunk(count), (from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                double mean;
+                double var;
+                if (training) {
+                    double s = 0;
+                    for (int i = 0; i < m; i++) {
+                        int base = (i * c + ch) * spatial;
+                        for (int k = 0; k < spatial; k++) {
+                            s += x[base + k];
+                        }
+                    }
+                    mean = s / count;
+                    double ss = 0;
+                    for (int i = 0; i < m; i++) {
+                        int base = (i * c + ch) * spatial;
+                        for (int k = 0; k < spatial; k++) {
+                            double d = x[base + k] - mean;
+                            ss += d * d;
+                        }
+                    }
+                    var = ss / count;
+                    runningMean[ch] = (float) ((1 - momentum) * runningMean[ch] + momentum * mean);
+                    runningVar[ch] = (float) ((1 - momentum) * runningVar[ch] + momentum * var * count / (count - 1));
+                } else {
+                    mean = runningMean[ch];
+                    var = runningVar[ch];
+                }
+                double invStd = 1.0 / Math.sqrt(var + eps);
+                saveMean[ch] = (float) mean;
+                saveInvStd[ch] = (float) invStd;
+                float scale = (float) (gamma[ch] * invStd);
+                float shift = (float) (beta[ch] - mean * gamma[ch] * invStd);
+                for (int i = 0; i < m; i++) {
+                    int base = (i * c + ch) * spatial;
+                    for (int k = 0; k < spatial; k++) {
+                        y[base + k] = x[base + k] * scale + shift;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Channels per thread chunk so that each chunk has some 16k values to work on. */
+    private static int channelChunk(long perChannel) {
+        return (int) Math.max(1, (1 << 14) / Math.max(1, perChannel));
     }
 
     static void batchNormBackward(float[] x, float[] dy, float[] gamma, float[] saveMean, float[] saveInvStd,
@@ -183,30 +191,32 @@ final class CpuNnKernels {
         need(dy, total, "dy");
         need(dx, total, "dx");
         long count = (long) m * spatial;
-        for (int ch = 0; ch < c; ch++) {
-            double mean = saveMean[ch];
-            double invStd = saveInvStd[ch];
-            double sumDy = 0;
-            double sumDyXhat = 0;
-            for (int i = 0; i < m; i++) {
-                int base = (i * c + ch) * spatial;
-                for (int k = 0; k < spatial; k++) {
-                    double g = dy[base + k];
-                    sumDy += g;
-                    sumDyXhat += g * (x[base + k] - mean) * invStd;
+        Parallel.forRange(c, channelChunk(count), (from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                double mean = saveMean[ch];
+                double invStd = saveInvStd[ch];
+                double sumDy = 0;
+                double sumDyXhat = 0;
+                for (int i = 0; i < m; i++) {
+                    int base = (i * c + ch) * spatial;
+                    for (int k = 0; k < spatial; k++) {
+                        double g = dy[base + k];
+                        sumDy += g;
+                        sumDyXhat += g * (x[base + k] - mean) * invStd;
+                    }
+                }
+                dbeta[ch] = (float) (accumulateParams ? dbeta[ch] + sumDy : sumDy);
+                dgamma[ch] = (float) (accumulateParams ? dgamma[ch] + sumDyXhat : sumDyXhat);
+                double k1 = gamma[ch] * invStd / count;
+                for (int i = 0; i < m; i++) {
+                    int base = (i * c + ch) * spatial;
+                    for (int k = 0; k < spatial; k++) {
+                        double xhat = (x[base + k] - mean) * invStd;
+                        float g = (float) (k1 * (count * dy[base + k] - sumDy - xhat * sumDyXhat));
+                        dx[base + k] = accumulateDx ? dx[base + k] + g : g;
+                    }
                 }
             }
-            dbeta[ch] = (float) (accumulateParams ? dbeta[ch] + sumDy : sumDy);
-            dgamma[ch] = (float) (accumulateParams ? dgamma[ch] + sumDyXhat : sumDyXhat);
-            double k1 = gamma[ch] * invStd / count;
-            for (int i = 0; i < m; i++) {
-                int base = (i * c + ch) * spatial;
-                for (int k = 0; k < spatial; k++) {
-                    double xhat = (x[base + k] - mean) * invStd;
-                    float g = (float) (k1 * (count * dy[base + k] - sumDy - xhat * sumDyXhat));
-                    dx[base + k] = accumulateDx ? dx[base + k] + g : g;
-                }
-            }
-        }
+        });
     }
 }

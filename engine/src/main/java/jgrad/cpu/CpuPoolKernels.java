@@ -36,23 +36,30 @@ final class CpuPoolKernels {
         float[] y = CpuOps.data(ys);
         int oh = g.outH();
         int ow = g.outW();
+        int height = g.height();
+        int width = g.width();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int sh = g.strideH();
+        int sw = g.strideW();
+        int ph = g.padH();
+        int pw = g.padW();
         forPlanes(g, (from, to) -> {
             for (int p = from; p < to; p++) {
-                int in = p * g.height() * g.width();
+                int in = p * height * width;
                 int out = p * oh * ow;
                 for (int r = 0; r < oh; r++) {
-                    int h0 = Math.max(0, r * g.strideH() - g.padH());
-                    int h1 = Math.min(g.height(), r * g.strideH() - g.padH() + g.kernelH());
+                    int h0 = Math.max(0, r * sh - ph);
+                    int h1 = Math.min(height, r * sh - ph + kh);
                     for (int c = 0; c < ow; c++) {
-                        int w0 = Math.max(0, c * g.strideW() - g.padW());
-                        int w1 = Math.min(g.width(), c * g.strideW() - g.padW() + g.kernelW());
+                        int w0 = Math.max(0, c * sw - pw);
+                        int w1 = Math.min(width, c * sw - pw + kw);
                         float best = Float.NEGATIVE_INFINITY;
                         for (int h = h0; h < h1; h++) {
+                            int row = in + h * width;
                             for (int w = w0; w < w1; w++) {
-                                float v = x[in + h * g.width() + w];
-                                if (v > best) {
-                                    best = v;
-                                }
+                                float v = x[row + w];
+                                best = v > best ? v : best;
                             }
                         }
                         y[out + r * ow + c] = best;

@@ -1,6 +1,7 @@
 package jgrad.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -18,7 +19,7 @@ class CpuConvKernelsTest {
     private static final CpuDevice CPU = CpuDevice.get();
     private static final DeviceOps OPS = CPU.ops();
 
-    /** Odd sizes, stride 2, padding, non-square kernels, strides and paddings, batch 1, 1×1 kernels. */
+    /** Odd sizes, stride 2, padding, non-square kernels, strides and paddings, batch 1, 1×1 kernels, same padding. */
     static final List<Conv2dGeometry> GEOMETRIES = List.of(
             Conv2dGeometry.of(1, 1, 5, 5, 1, 3, 1, 0),
             Conv2dGeometry.of(2, 3, 7, 7, 4, 3, 2, 1),
@@ -26,7 +27,13 @@ class CpuConvKernelsTest {
             new Conv2dGeometry(2, 3, 6, 9, 2, 2, 5, 1, 2, 0, 2),
             Conv2dGeometry.of(1, 4, 8, 8, 6, 1, 2, 0),
             Conv2dGeometry.of(5, 2, 4, 4, 3, 7, 2, 3),
-            Conv2dGeometry.of(4, 1, 28, 28, 30, 5, 1, 0));
+            Conv2dGeometry.of(4, 1, 28, 28, 30, 5, 1, 0),
+            // "same" padding at stride 1 (the contiguous im2col path), square and not
+            Conv2dGeometry.of(3, 2, 6, 5, 3, 3, 1, 1),
+            new Conv2dGeometry(2, 2, 5, 7, 3, 3, 5, 1, 1, 1, 2),
+            // taps that only ever read padding (left out of the GEMMs): ResNet-18's last stage on MNIST
+            Conv2dGeometry.of(3, 4, 1, 1, 5, 3, 1, 1),
+            Conv2dGeometry.of(2, 3, 2, 2, 4, 3, 2, 1));
 
     static float[] random(long seed, int n) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -202,6 +209,13 @@ class CpuConvKernelsTest {
         for (int i = 0; i < one.length; i++) {
             assertArrayEquals(one[i], three[i], "output " + i + " differs between 1 and 3 threads");
         }
+    }
+
+    @Test
+    void liveTapsLeaveOutTapsThatOnlyReadPadding() {
+        assertArrayEquals(new int[] {4}, Im2col.liveTaps(Conv2dGeometry.of(1, 1, 1, 1, 1, 3, 1, 1)));
+        assertArrayEquals(new int[] {4, 5, 7, 8}, Im2col.liveTaps(Conv2dGeometry.of(1, 1, 2, 2, 1, 3, 2, 1)));
+        assertEquals(9, Im2col.liveTaps(Conv2dGeometry.of(1, 1, 7, 7, 1, 3, 1, 1)).length);
     }
 
     @Test
