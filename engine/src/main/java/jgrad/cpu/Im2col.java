@@ -106,7 +106,7 @@ final class Im2col {
     /**
      * dx[b0+bl][c] (= or +=) the sum of every column entry that im2col copied from it. One task per
      * (image, channel) plane, adding in the fixed (tap, y, q) order: no races, same bits on any
-     * thread count.
+     * thread count. Clobbers the padding entries of dcols.
      */
     static void col2im(Conv2dGeometry g, int[] taps, float[] dcols, int b0, int gn, float[] dx, boolean accumulate) {
         int kw = g.kernelW();
@@ -117,6 +117,7 @@ final class Im2col {
         int n = gn * oh * ow;
         int planeIn = g.height() * g.width();
         int sw = g.strideW();
+        boolean sameRowLength = sw == 1 && g.strideH() == 1 && ow == g.width();
         forTasks(gn * channels, tapCount * oh * ow, (from, to) -> {
             for (int task = from; task < to; task++) {
                 int bl = task / channels;
@@ -133,6 +134,22 @@ final class Im2col {
                     int qFrom = Math.min(ow, firstInside(j, g.padW(), sw));
                     int qTo = Math.max(qFrom, lastInside(j, g.padW(), sw, g.width(), ow));
                     int src = (c * tapCount + t) * n + bl * oh * ow;
+                    if (sameRowLength && yFrom < yTo && qFrom < qTo) {
+                        // As in im2col: one contiguous shifted add over the plane, after zeroing the
+                        // entries that would wrap around a row edge (they belong to the padding).
+                        for (int y = yFrom; y < yTo; y++) {
+                            int s = src + y * ow;
+                            zero(dcols, s, s + qFrom);
+                            zero(dcols, s + qTo, s + ow);
+                        }
+                        int first = src + yFrom * ow + qFrom;
+                        int length = (yTo - 1 - yFrom) * ow + qTo - qFrom;
+                        int write = dst + (yFrom - g.padH() + i) * g.width() - g.padW() + j + qFrom - first;
+                        for (int e = first; e < first + length; e++) {
+                            dx[write + e] += dcols[e];
+                        }
+                        continue;
+                    }
                     for (int y = yFrom; y < yTo; y++) {
                         int rowStart = dst + (y * g.strideH() - g.padH() + i) * g.width() - g.padW() + j;
                         int s = src + y * ow;
