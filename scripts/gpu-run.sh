@@ -29,6 +29,7 @@ skipped() { case ",${GPU_RUN_SKIP:-}," in *",$1,"*) record "$1" SKIP 0 "in GPU_R
 last_line() { grep -v -E '^\s*$|^WARNING: Using incubator' "$1" 2>/dev/null | tail -1; }
 
 # step NAME LIMIT_S CMD... : runs CMD under timeout, its output to the console and $work/NAME.log.
+# A failure's note is the log's last line, or the first line of $STEP_NOTE_FILE when that is set.
 step() {
   local name="$1" limit="$2" left t0 rc status note
   shift 2
@@ -46,7 +47,7 @@ step() {
   case "$rc" in
     0) status=PASS; note="" ;;
     124|137) status=TIMEOUT; note="stopped after ${limit} s; last output: $(last_line "$work/$name.log")" ;;
-    *) status="FAIL"; note="exit $rc: $(last_line "$work/$name.log")" ;;
+    *) status="FAIL"; note="exit $rc: $(if [ -n "${STEP_NOTE_FILE:-}" ]; then head -1 "$STEP_NOTE_FILE"; else last_line "$work/$name.log"; fi)" ;;
   esac
   record "$name" "$status" $(($(now) - t0)) "$note"
   echo "=== $name: $status${note:+ ($note)}"
@@ -101,7 +102,7 @@ run_all() {
     else
       record devices SKIP 0 "this build of jgrad has no 'devices' command"
     fi
-    step gpu-tests 300 "$J/test/run-gpu-tests.sh" "$work/gpu-tests"
+    STEP_NOTE_FILE="$work/gpu-tests/summary.txt" step gpu-tests 300 "$J/test/run-gpu-tests.sh" "$work/gpu-tests"
     if ls dist/data/mnist/*.gz > /dev/null 2>&1; then
       JGRAD_DATA="$scratch/data" step mnist 60 "$jgrad" data import "$root/dist/data/mnist"
       JGRAD_DATA="$scratch/data" step train-cuda 240 "$jgrad" train --model mlp --device cuda \
@@ -186,7 +187,9 @@ cp "$work/summary.md" "$work/gpu-run.log" "$out/"
 [ -f "$work/gpu-tests/TEST-junit-jupiter.xml" ] && cp "$work/gpu-tests/TEST-junit-jupiter.xml" "$out/"
 [ -f "$work/train-cuda-metrics.json" ] && cp "$work/train-cuda-metrics.json" "$out/"
 rm -rf "$scratch" "$(cat "$work/env-dir.txt" 2>/dev/null)"
-tar -C "$(dirname "$work")" -czf "$out/logs.tgz" "$(basename "$work")" && rm -rf "$work"
-echo "gpu-run: results in $out ($(ls "$out" | tr '\n' ' '))"
-# Exit 0 only when every step passed (SKIP for a missing `devices` command does not count).
-! awk -F'\t' '$2 == "FAIL" || $2 == "TIMEOUT" {bad = 1} END {exit !bad}' "$steps"
+tar -C "$(dirname "$work")" -czf "$out/logs.tgz" "$(basename "$work")"
+# Exit 0 only when no step failed or timed out (skipped steps do not count).
+bad="$(awk -F'\t' '$2 == "FAIL" || $2 == "TIMEOUT" {printf "%s ", $1}' "$steps")"
+rm -rf "$work"
+echo "gpu-run: results in $out ($(ls "$out" | tr '\n' ' '))${bad:+; failed or timed out: $bad}"
+[ -z "$bad" ]

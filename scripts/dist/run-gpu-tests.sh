@@ -35,6 +35,7 @@ found="$(count found)"; ok="$(count successful)"; disabled="$(count skipped)"
 aborted="$(count aborted)"; failed="$(count failed)"
 {
   echo "gpu tests: found ${found:-?}, succeeded ${ok:-?}, skipped ${disabled:-?} (disabled) + ${aborted:-?} (assumption not met), failed ${failed:-?}; launcher exit $rc"
+  [ "${found:-0}" != 0 ] || echo "no gpu-tagged test in these test jars (exit 2)"
   echo "test jars: $(for j in "${test_jars[@]}"; do basename "$j"; done | tr '\n' ' ')"
   # Skip reasons and failures from the XML reports (python3 is on the GPU hosts; optional here).
   python3 - "$reports" 2>/dev/null <<'PY' || true
