@@ -51,7 +51,7 @@ final class TrainCommand implements Callable<Integer> {
                 cfg.optimizer(), cfg.lr(), cfg.batchSize(), cfg.totalSteps(data.trainCount()),
                 selection.device().name());
         TrainResult result;
-        try (Progress progress = new Progress(out, Progress.isTerminal())) {
+        try (Progress progress = new Progress(out, Progress.isTerminal(), "train", cfg.batchSize())) {
             result = Trainer.train(cfg, selection.device(), data, progress);
         }
         out.println();
