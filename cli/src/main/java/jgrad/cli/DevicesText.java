@@ -16,11 +16,11 @@ import jgrad.cli.DeviceReport.SelfTest;
  * as nvidia-smi does; a machine without a GPU gets one line saying why.
  */
 final class DevicesText {
-    /** Inner widths of the three box columns (nvidia-smi's proportions). */
-    private static final int W1 = 41;
+    /** Inner widths of the three box columns. */
+    private static final int W1 = 45;
     private static final int W2 = 24;
     private static final int W3 = 24;
-    private static final int PROCESS_WIDTH = W1 + W2 + W3 + 6;
+    private static final int PROCESS_WIDTH = W1 + W2 + W3 + 8; // the GPU box's inner width
     static final String NA = "N/A";
 
     private DevicesText() {}
@@ -71,9 +71,9 @@ final class DevicesText {
     private static void gpuBox(StringBuilder sb, NvmlSection nvml) {
         String rule = "+" + "-".repeat(W1 + 2) + "+" + "-".repeat(W2 + 2) + "+" + "-".repeat(W3 + 2) + "+\n";
         sb.append(rule);
-        row(sb, String.format("%-3s  %-20s %14s", "GPU", "Name", "Persistence-M"),
+        row(sb, String.format("%-3s  %-26s %13s", "GPU", "Name", "Persistence-M"),
                 String.format("%-16s %7s", "Bus-Id", "CC"), String.format("%-10s %13s", "GPU-Util", "Compute M."));
-        row(sb, String.format("%-4s  %-6s %27s", "Temp", "Perf", "Pwr:Usage/Cap"),
+        row(sb, String.format("%-4s  %-6s %32s", "Temp", "Perf", "Pwr:Usage/Cap"),
                 String.format("%" + W2 + "s", "Memory-Usage"), String.format("%-10s %13s", "Mem-Util", "Max clocks"));
         sb.append("|").append("=".repeat(W1 + 2)).append("+").append("=".repeat(W2 + 2)).append("+")
                 .append("=".repeat(W3 + 2)).append("|\n");
@@ -81,12 +81,12 @@ final class DevicesText {
             sb.append(pad("| No GPU found by NVML", W1 + W2 + W3 + 8)).append("|\n");
         }
         for (NvmlGpu g : nvml.gpus()) {
-            row(sb, String.format("%3d  %-20s %14s", g.index(), fit(or(g.name()), 20),
+            row(sb, String.format("%3d  %-26s %13s", g.index(), fit(or(g.name()), 26),
                             g.persistenceMode() == null ? NA : g.persistenceMode() ? "On" : "Off"),
                     String.format("%-16s %7s", fit(or(g.busId()), 16), or(g.computeCapability())),
                     String.format("%-10s %13s", g.gpuUtilPercent() == null ? NA : g.gpuUtilPercent() + "%",
                             or(g.computeMode())));
-            row(sb, String.format("%-4s  %-6s %27s", g.temperatureC() == null ? NA : g.temperatureC() + "C",
+            row(sb, String.format("%-4s  %-6s %32s", g.temperatureC() == null ? NA : g.temperatureC() + "C",
                             or(g.perfState()), watts(g.powerDrawW()) + " / " + watts(g.powerCapW())),
                     String.format("%" + W2 + "s", mib(g.memoryUsedBytes()) + " / " + mib(g.memoryTotalBytes())),
                     String.format("%-10s %13s", g.memoryUtilPercent() == null ? NA : g.memoryUtilPercent() + "%",
@@ -166,7 +166,7 @@ final class DevicesText {
     }
 
     static String watts(Double w) {
-        return w == null ? NA : Math.round(w) + "W";
+        return w == null ? NA : (long) Math.floor(w) + "W"; // whole watts, cut as nvidia-smi does
     }
 
     static String mib(Long bytes) {
