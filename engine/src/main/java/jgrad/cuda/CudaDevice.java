@@ -137,7 +137,7 @@ public final class CudaDevice implements Device, AutoCloseable {
         if (availability.available()) {
             try {
                 return create.get();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {  // a status error, or natives that load but do not link
                 reason = what + " handle creation failed: " + CudaProbe.describe(e);
             }
         }
