@@ -29,7 +29,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Suites to run: gemm, train (default: ${DEFAULT-VALUE}).")
     List<String> suites;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N or auto (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--repeats", defaultValue = "5", description = "Measured repeats per case (median reported).")

@@ -44,7 +44,17 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = options.config();
-        Devices.Selection selection = Devices.select(options.device);
+        Devices.Selection selection = options.selectDevice();
+        try {
+            return train(cfg, selection);
+        } finally {
+            if (selection.device() instanceof AutoCloseable closeable) {
+                closeable.close();  // a CUDA device: handles, stream, context (the CPU device is shared)
+            }
+        }
+    }
+
+    private int train(TrainConfig cfg, Devices.Selection selection) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         TrainData data = Datasets.mnist(options.dataDir, true);
         out.printf("jgrad train: %s %s, %s lr %s, batch %d, %d steps on %s%n", cfg.model(), describeNet(cfg, data),
@@ -74,6 +84,7 @@ final class TrainCommand implements Callable<Integer> {
                     "jgrad " + cfg.model() + " on " + result.device() + ": training loss");
             out.printf("saved          %s (model.safetensors, loss.png, metrics.json)%n", outDir);
         }
+        result.close();
         return 0;
     }
 

@@ -55,8 +55,23 @@ final class TrainOptions {
     @Option(names = "--log-every", defaultValue = "1000", description = "Steps between loss lines (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto",
+            description = "cpu, cuda, cuda:N or auto: CUDA when usable, else cpu with the reason logged (default: ${DEFAULT-VALUE}).")
     String device;
+
+    @Option(names = "--kernels", defaultValue = "auto",
+            description = "CUDA kernels: auto (cuBLAS/cuDNN where they load, own PTX kernels otherwise), own (only the "
+                    + "own PTX kernels) or vendor (fail without cuBLAS and cuDNN). Only auto with --device cpu.")
+    String kernels;
+
+    @Option(names = "--tf32", description = "Let cuBLAS/cuDNN use TF32 tensor cores (faster, ~1e-3 relative error); "
+            + "ignored on the CPU.")
+    boolean tf32;
+
+    /** The device chosen by --device, --kernels and --tf32. */
+    jgrad.device.Devices.Selection selectDevice() {
+        return jgrad.device.Devices.select(device, jgrad.device.KernelChoice.parse(kernels), tf32);
+    }
 
     @Option(names = "--data-dir", description = "Data directory (default: $JGRAD_DATA or ~/.cache/jgrad).")
     Path dataDir;

@@ -9,8 +9,12 @@ import jgrad.nn.Parameter;
  * optimizer state lives on the same device as the weights. Weight decay (L2, the book's λ) applies
  * to parameters marked {@link Parameter#decay()}.
  */
-public interface Optimizer {
+public interface Optimizer extends AutoCloseable {
     void step();
+
+    /** Releases the optimizer's state buffers (device memory on a GPU); the optimizer is unusable after. */
+    @Override
+    void close();
 
     void zeroGrad();
 

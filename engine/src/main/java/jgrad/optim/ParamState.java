@@ -10,6 +10,8 @@ abstract class ParamState implements Optimizer {
     final List<Parameter> params;
     final float weightDecay;
     float lr;
+    /** Every state tensor made by zerosLike, released by close(). */
+    private final List<Tensor> state = new ArrayList<>();
 
     ParamState(List<Parameter> params, float lr, float weightDecay) {
         this.params = List.copyOf(params);
@@ -27,7 +29,16 @@ abstract class ParamState implements Optimizer {
         for (Parameter p : params) {
             out.add(Tensor.zeros(p.tensor().device(), p.tensor().shape()));
         }
+        state.addAll(out);
         return out;
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : state) {
+            t.close();
+        }
+        state.clear();
     }
 
     /** Applies the update rule to parameter i (only called when it has a gradient). */

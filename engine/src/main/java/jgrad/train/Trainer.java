@@ -49,7 +49,20 @@ public final class Trainer {
         }
         int features = data.features();
         Sequential model = buildModel(cfg, device, features, data.classes());
-        Optimizer optimizer = Optimizer.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.weightDecay());
+        boolean done = false;
+        try (Optimizer optimizer = Optimizer.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.weightDecay())) {
+            TrainResult result = loop(cfg, device, data, listener, model, optimizer, steps, batch, features);
+            done = true;
+            return result;
+        } finally {
+            if (!done) {
+                model.close();  // on a GPU nothing else would return its memory
+            }
+        }
+    }
+
+    private static TrainResult loop(TrainConfig cfg, Device device, TrainData data, Listener listener,
+                                    Sequential model, Optimizer optimizer, int steps, int batch, int features) {
         DeviceOps ops = device.ops();
         float[] losses = new float[steps];
         try (Tensor trainX = Tensor.of(device, data.trainX(), data.trainCount(), features);
@@ -63,6 +76,8 @@ public final class Trainer {
             listener.onStart(steps);
             model.train(true);
             int logged = 0;
+            // The uploads above are queued; the clock starts when the device has them.
+            device.synchronize();
             long start = System.nanoTime();
             for (int step = 0; step < steps; step++) {
                 sampler.next(indexHost);
