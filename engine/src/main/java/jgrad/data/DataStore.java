@@ -135,8 +135,8 @@ public final class DataStore {
     }
 
     static String installHint(DatasetSpec spec) {
-        return spec instanceof RecordDatasetSpec
-                ? "run `jgrad data import PATH` with the published files"
+        return spec instanceof RecordDatasetSpec records
+                ? "run `jgrad data import PATH` with " + records.archive() + " or its unpacked files"
                 : "run `jgrad data fetch " + spec.name() + "` or `jgrad data import PATH`";
     }
 
@@ -153,7 +153,7 @@ public final class DataStore {
      */
     <T> T readVerified(DatasetSpec spec, FileSpec file, Parser<T> parser) {
         Path p = path(spec, file);
-        String fix = "; " + installHint(spec).replace("run", "re-run");
+        String fix = "; " + installHint(spec).replaceFirst("^run", "re-run");
         String expected = expectedSha256(spec, file).orElseThrow(() -> DataException.inFile(file.name(),
                 "no SHA-256 recorded in " + root.resolve(spec.name()).resolve(RECORDED_SUMS) + " (" + spec.name()
                 + " files are verified by the MD5 of their published .gz at import)" + fix));

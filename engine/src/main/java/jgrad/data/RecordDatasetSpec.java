@@ -12,9 +12,10 @@ import java.util.List;
  *
  * @param trainFiles the training files in the order their records are concatenated
  * @param testFiles  the test files, likewise
+ * @param archive    the published archive holding the files and where it is, for messages
  */
 public record RecordDatasetSpec(String name, ImageShape shape, int classes, List<FileSpec> trainFiles,
-                                List<FileSpec> testFiles) implements DatasetSpec {
+                                List<FileSpec> testFiles, String archive) implements DatasetSpec {
 
     private static final long CIFAR_FILE_BYTES = 10_000L * 3073;
 
@@ -30,7 +31,8 @@ public record RecordDatasetSpec(String name, ImageShape shape, int classes, List
                     cifar("data_batch_3.bin", "bbe8596564c0f86427f876058170b84dac6670ddf06d79402899d93ceea26f67"),
                     cifar("data_batch_4.bin", "014e562d6e23c72197cc727519169a60359f5eccd8945ad5a09d710285ff4e48"),
                     cifar("data_batch_5.bin", "755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add")),
-            List.of(cifar("test_batch.bin", "8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b")));
+            List.of(cifar("test_batch.bin", "8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b")),
+            "cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html");
 
     private static FileSpec cifar(String name, String sha256) {
         return new FileSpec(name, sha256, CIFAR_FILE_BYTES);

@@ -55,13 +55,14 @@ public record Evaluation(int[] predictions, int[] labels, int classes, int[][] c
         for (String n : names) {
             width = Math.max(width, Math.min(n.length(), 12) + 1);
         }
-        StringBuilder sb = new StringBuilder(String.format("%-" + (width + 6) + "s", "true \\ predicted"));
+        int first = Math.max(width + 6, 18);
+        StringBuilder sb = new StringBuilder(String.format("%-" + first + "s", "true \\ predicted"));
         for (int p = 0; p < classes; p++) {
             sb.append(String.format("%" + width + "s", label(names, p)));
         }
         sb.append('\n');
         for (int t = 0; t < classes; t++) {
-            sb.append(String.format("%-" + (width + 6) + "s", label(names, t)));
+            sb.append(String.format("%-" + first + "s", label(names, t)));
             for (int p = 0; p < classes; p++) {
                 sb.append(String.format("%" + width + "d", confusion[t][p]));
             }

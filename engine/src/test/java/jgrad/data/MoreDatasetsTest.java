@@ -120,7 +120,8 @@ class MoreDatasetsTest {
         cifar.put("test_batch.bin", cifarRecords(4, recordBytes, 99));
         List<FileSpec> specs = cifar.entrySet().stream()
                 .map(e -> new FileSpec(e.getKey(), FileOps.sha256(e.getValue()), e.getValue().length)).toList();
-        return new RecordDatasetSpec("cifar10", new ImageShape(3, 32, 32), 10, specs.subList(0, 5), specs.subList(5, 6));
+        return new RecordDatasetSpec("cifar10", new ImageShape(3, 32, 32), 10, specs.subList(0, 5), specs.subList(5, 6),
+                "cifar-10-binary.tar.gz");
     }
 
     @Test
