@@ -52,6 +52,10 @@ final class Datasets {
         if (!NORMALIZATIONS.contains(mode)) {
             throw new IllegalArgumentException("unknown --normalize '" + normalize + "' (expected none or mean-std)");
         }
+        if (DatasetSpec.known().stream().noneMatch(d -> d.name().equals(dataset.toLowerCase(Locale.ROOT)))) {
+            throw new IllegalArgumentException("unknown --dataset '" + dataset + "' (expected "
+                    + String.join(", ", DatasetSpec.known().stream().map(DatasetSpec::name).toList()) + ")");
+        }
         ImageDataset ds = read(dataset, dataDir, fetchIfMissing);
         Normalization norm = mode.equals("none") ? Normalization.identity(ds.shape().channels())
                 : Normalization.fromTraining(ds.train());
