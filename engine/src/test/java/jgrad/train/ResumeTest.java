@@ -86,6 +86,34 @@ class ResumeTest {
     }
 
     @Test
+    void colourImagesWithEveryAugmentationResumeExactly() {
+        // CIFAR-shaped data: 3×32×32, normalised per channel, cropped with padding 4, flipped, rotated.
+        java.util.Random r = new java.util.Random(9);
+        int n = 200;
+        int px = 3 * 32 * 32;
+        float[] x = new float[n * px];
+        float[] y = new float[n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat();
+        }
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(10);
+        }
+        ImageShape shape = new ImageShape(3, 32, 32);
+        Normalization norm = new Normalization(new float[] {0.49f, 0.48f, 0.45f}, new float[] {0.25f, 0.24f, 0.26f});
+        norm.applyInPlace(x, shape);
+        TrainData data = new TrainData(x, y, n, Arrays.copyOf(x, 40 * px), Arrays.copyOf(y, 40), 40, px, 10, shape, norm);
+        TrainConfig cfg = new TrainConfig("mlp", 0, 2, 40, 0.01f, "momentum", "relu", "he", new int[] {16}, 5e-4f, 0f,
+                false, 4L, 5, 0.9f, "cosine", 0, 0, 0f, "crop,flip,rotate");
+        TrainResult whole = Trainer.train(cfg, CPU, data, new Trainer.Listener() {});
+        Trainer.train(cfg, CPU, data, new Trainer.Listener() {}, new RunOptions(tmp, null, 1, "{}"));
+        TrainResult resumed = Trainer.train(cfg, CPU, data, new Trainer.Listener() {},
+                new RunOptions(tmp, Checkpoint.read(tmp), 0, "{}"));
+        assertEquals(10, whole.steps());
+        assertArrayEquals(whole.lossHistory(), resumed.lossHistory());
+    }
+
+    @Test
     void checkpointHoldsEveryPieceOfState() throws Exception {
         TrainConfig cfg = job("adam", 1, new int[] {16});
         Trainer.train(cfg, CPU, data(), new Trainer.Listener() {}, new RunOptions(tmp, null, 0, "{}"));
