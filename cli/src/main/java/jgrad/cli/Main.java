@@ -3,10 +3,10 @@ package jgrad.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code jgrad} command: train, gradcheck, data, bench. */
+/** The {@code jgrad} command: train, eval, gradcheck, data, bench. */
 @Command(name = "jgrad", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A deep-learning training engine for the JVM (CPU and CUDA).",
-        subcommands = {TrainCommand.class, GradcheckCommand.class, DataCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, GradcheckCommand.class, DataCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

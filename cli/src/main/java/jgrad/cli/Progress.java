@@ -8,7 +8,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Training progress: a progress bar with ETA and the last loss on a terminal, plain
- * "step N/M loss L" lines otherwise (CI logs, pipes).
+ * "step N/M loss L" lines otherwise (CI logs, pipes); one line per epoch in both.
  */
 final class Progress implements Trainer.Listener, AutoCloseable {
     private final PrintWriter out;
@@ -51,6 +51,17 @@ final class Progress implements Trainer.Listener, AutoCloseable {
             out.printf("step %" + width + "d/%d  loss %.4f%n", step, total, loss);
             out.flush();
         }
+    }
+
+    @Override
+    public void onEpoch(jgrad.train.EpochStats e, int totalEpochs) {
+        String line = String.format("epoch %d/%d  loss %.4f  test acc %.4f  lr %.4g  %.1f s", e.epoch(), totalEpochs,
+                e.meanLoss(), e.testAccuracy(), e.lr(), e.trainSeconds());
+        if (bar != null) {
+            bar.setExtraMessage(" " + line);
+        }
+        out.println(line);
+        out.flush();
     }
 
     @Override

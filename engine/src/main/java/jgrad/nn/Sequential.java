@@ -55,6 +55,28 @@ public final class Sequential implements Module, AutoCloseable {
     }
 
     @Override
+    public Map<String, Long> randomState() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        layers.forEach((name, m) -> m.randomState().forEach((k, v) -> out.put(name + "." + k, v)));
+        return out;
+    }
+
+    @Override
+    public void restoreRandomState(Map<String, Long> state) {
+        layers.forEach((name, m) -> {
+            Map<String, Long> mine = new LinkedHashMap<>();
+            state.forEach((k, v) -> {
+                if (k.startsWith(name + ".")) {
+                    mine.put(k.substring(name.length() + 1), v);
+                }
+            });
+            if (!mine.isEmpty()) {
+                m.restoreRandomState(mine);
+            }
+        });
+    }
+
+    @Override
     public void train(boolean training) {
         layers.values().forEach(m -> m.train(training));
     }

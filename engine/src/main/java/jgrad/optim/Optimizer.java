@@ -23,6 +23,17 @@ public interface Optimizer extends AutoCloseable {
 
     float learningRate();
 
+    /**
+     * The state buffers, named {@code <parameter>.<slot>} (e.g. {@code fc1.weight.velocity}); the
+     * live tensors the optimizer updates, so a checkpoint reads them and a resume overwrites them.
+     */
+    java.util.Map<String, jgrad.tensor.Tensor> state();
+
+    /** Steps taken so far (Adam's bias-correction exponent). */
+    int stepCount();
+
+    void setStepCount(int steps);
+
     java.util.Set<String> NAMES = java.util.Set.of("sgd", "momentum", "adagrad", "adam");
 
     static void checkName(String name) {
@@ -43,6 +54,14 @@ public interface Optimizer extends AutoCloseable {
     }
 
     static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay) {
+        return create(name, params, lr, 0.9f, weightDecay);
+    }
+
+    /** @param momentum μ of the momentum optimizer (the book's 0.9); ignored by the others */
+    static Optimizer create(String name, List<Parameter> params, float lr, float momentum, float weightDecay) {
+        if (!(momentum >= 0f && momentum < 1f)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
         if (!(lr > 0f) || !Float.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
         }
@@ -51,7 +70,7 @@ public interface Optimizer extends AutoCloseable {
         }
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "sgd" -> new Sgd(params, lr, weightDecay);
-            case "momentum" -> new Momentum(params, lr, 0.9f, weightDecay);
+            case "momentum" -> new Momentum(params, lr, momentum, weightDecay);
             case "adagrad" -> new AdaGrad(params, lr, weightDecay);
             case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay);
             default -> throw new IllegalArgumentException("unknown optimizer '" + name
