@@ -10,7 +10,8 @@ import jgrad.device.UnaryOp;
 /**
  * The ops suite: memory-bound elementwise kernels, reductions and the Adam update, as GB/s of
  * bytes each kernel must read and write at least once (the note gives the count per element).
- * On a GPU the fraction is of the DRAM peak; buffers are far larger than any cache.
+ * On a GPU the fraction is of the DRAM peak (256 MiB buffers, far beyond L2); the CPU's 16 MiB
+ * buffers can sit partly in a large L3, so its figures may exceed DRAM bandwidth.
  */
 final class BenchOps {
     static final String SUITE = "ops";

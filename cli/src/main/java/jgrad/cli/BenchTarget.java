@@ -7,7 +7,7 @@ import jgrad.device.Storage;
 /**
  * One column of a benchmark: a device with a choice of kernels ("cpu", "own PTX", "cuBLAS TF32"),
  * or, when it cannot be opened, the reason. {@code tf32} marks targets whose peak is the TF32
- * tensor-core one.
+ * tensor-core one. The memory suite's GPU targets carry no Device (it calls the driver directly).
  */
 record BenchTarget(String device, String provider, Device dev, Peak peak, boolean tf32, String unavailable) {
 
@@ -20,7 +20,7 @@ record BenchTarget(String device, String provider, Device dev, Peak peak, boolea
     }
 
     boolean available() {
-        return dev != null;
+        return unavailable == null;
     }
 
     /** The compute peak that applies to this target's GEMM/conv math (TF32 tensor or FP32), or null. */

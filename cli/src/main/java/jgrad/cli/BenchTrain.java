@@ -61,7 +61,7 @@ final class BenchTrain {
         try {
             // Probe: two short runs (StepBench warms up once) give the step time to size the real runs by.
             double probeMs = StepBench.measure(item, cfg, t.dev(), 3, 1).medianMs();
-            double targetMs = run.quick() ? 250 : 1000;
+            double targetMs = run.quick() ? 250 : 500;
             int steps = (int) Math.max(3, Math.min(2000, Math.round(targetMs / Math.max(probeMs, 1e-3))));
             StepBench.Timing timing = StepBench.measure(item, cfg, t.dev(), steps, run.budget().repeats());
             Measure.Stats st = new Measure.Stats(timing.medianMs(), timing.minMs(), timing.maxMs(),

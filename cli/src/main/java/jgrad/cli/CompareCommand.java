@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import jgrad.cpu.CpuDevice;
 import jgrad.device.Device;
 import jgrad.device.Devices;
+import jgrad.device.KernelChoice;
 import jgrad.io.AtomicFiles;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
@@ -73,32 +74,45 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig cfg = options.config();
+        TrainConfig cfg = options.config(spec.commandLine().getParseResult()::hasMatchedOption);
         String gpuSpec = gpuSpec(options.device);
+        KernelChoice kernels = KernelChoice.parse(options.kernels);
         PrintWriter out = spec.commandLine().getOut();
-        TrainData data = Datasets.mnist(options.dataDir, true);
+        Datasets.Loaded loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
+        TrainData data = loaded.data();
         int steps = cfg.totalSteps(data.trainCount());
         if (cpuSteps != null && cpuSteps < 1) {
             throw new IllegalArgumentException("--cpu-steps must be at least 1, got " + cpuSteps);
         }
         int cpuRun = cpuSteps == null ? steps : Math.min(cpuSteps, steps);
-        out.printf("jgrad compare: %s %s, %s lr %s, batch %d, %d steps (cpu: %d)%n", cfg.model(),
-                TrainCommand.describeNet(cfg, data), cfg.optimizer(), cfg.lr(), cfg.batchSize(), steps, cpuRun);
+        out.printf("jgrad compare: %s %s on %s, %s lr %s, batch %d, %d steps (cpu: %d)%n", cfg.model(),
+                TrainCommand.describeNet(cfg, data), loaded.spec().name(), cfg.optimizer(), cfg.lr(), cfg.batchSize(),
+                steps, cpuRun);
         out.flush();
 
-        Side gpu;
+        Side gpu = null;
         Device gpuDevice = null;
         try {
-            gpuDevice = Devices.select(gpuSpec).device();
-            gpu = null;
+            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32).device();
         } catch (Devices.DeviceUnavailableException e) {
             gpu = new Side(gpuSpec, null, 1, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
         }
-        Side cpu = run(out, cfg, cpuRun < steps ? withSteps(cfg, cpuRun) : cfg, CpuDevice.get(), data,
-                (double) steps / cpuRun);
-        if (gpuDevice != null) {
-            gpu = run(out, cfg, cfg, gpuDevice, data, 1);
+        try {
+            Side cpu = run(out, cpuRun < steps ? withSteps(cfg, cpuRun) : cfg, CpuDevice.get(), data,
+                    (double) steps / cpuRun);
+            if (gpuDevice != null) {
+                gpu = run(out, cfg, gpuDevice, data, 1);
+            }
+            report(out, cfg, steps, cpu, gpu);
+        } finally {
+            if (gpuDevice instanceof AutoCloseable closeable) {
+                closeable.close(); // handles, stream and context of the CUDA device
+            }
         }
+        return 0;
+    }
+
+    private void report(PrintWriter out, TrainConfig cfg, int steps, Side cpu, Side gpu) throws Exception {
         out.println();
         Table table = table(cfg, steps, cpu, gpu);
         out.print(table.text());
@@ -122,7 +136,6 @@ final class CompareCommand implements Callable<Integer> {
             chart(outDir.resolve("compare.png"), cfg, cpu, gpu);
             out.printf("saved          %s (compare.png, compare.json, compare.md)%n", outDir);
         }
-        return 0;
     }
 
     /** --device names the GPU side: auto means cuda:0; the CPU side always runs. */
@@ -138,7 +151,8 @@ final class CompareCommand implements Callable<Integer> {
         return d;
     }
 
-    private Side run(PrintWriter out, TrainConfig job, TrainConfig cfg, Device device, TrainData data, double scale) {
+    /** Trains on one device; the model is released at once (only the figures are kept). */
+    private static Side run(PrintWriter out, TrainConfig cfg, Device device, TrainData data, double scale) {
         out.printf("%s: %d steps%n", device.name(), cfg.totalSteps(data.trainCount()));
         out.flush();
         TrainResult r;
@@ -146,12 +160,19 @@ final class CompareCommand implements Callable<Integer> {
                 cfg.batchSize())) {
             r = Trainer.train(cfg, device, data, progress);
         }
+        r.close();
         return new Side(device.name(), r, scale, null);
     }
 
+    /**
+     * The job's first {@code steps} steps as a steps-mode job: every other option kept, so the CPU
+     * does the same work per step. (An --epochs job's CPU side samples with replacement here; the
+     * time per step is the same.)
+     */
     static TrainConfig withSteps(TrainConfig c, int steps) {
         return new TrainConfig(c.model(), steps, 0, c.batchSize(), c.lr(), c.optimizer(), c.activation(), c.init(),
-                c.hidden(), c.weightDecay(), c.dropout(), c.batchNorm(), c.seed(), Math.min(c.logEvery(), steps));
+                c.hidden(), c.weightDecay(), c.dropout(), c.batchNorm(), c.seed(), Math.min(c.logEvery(), steps),
+                c.momentum(), c.lrSchedule(), c.tMax(), c.patience(), c.minDelta(), c.augment());
     }
 
     static Table table(TrainConfig cfg, int steps, Side cpu, Side gpu) {

@@ -48,7 +48,7 @@ record DeviceReport(String jgradVersion, Cpu cpu, NvmlSection nvml, CudaSection 
 
     /** JCuda device attributes of one GPU (clocks as reported by the driver, maximum values). */
     record CudaGpu(int index, String name, String computeCapability, int multiprocessors, int smClockMHz,
-                   int memoryClockMHz, int memoryBusWidthBits, long totalMemoryBytes) {}
+                   int memoryClockMHz, int memoryBusWidthBits, long totalMemoryBytes, String busId) {}
 
     /** One provider's tiny-op check: PASS, FAIL or SKIP, with what ran or why not. */
     record SelfTest(String provider, String status, String detail) {

@@ -51,6 +51,6 @@ final class DevicesCommand implements Callable<Integer> {
     static DeviceReport collect(boolean selftest) {
         DeviceReport.CudaSection cuda = CudaInfo.read();
         return new DeviceReport(Version.get(), CpuReader.read(), NvmlReader.read(), cuda,
-                selftest ? SelfTest.runAll(cuda) : List.of());
+                selftest ? SelfTest.runAll() : List.of());
     }
 }

@@ -115,8 +115,8 @@ final class DevicesText {
 
     static String cudaLine(CudaGpu g) {
         return String.format(Locale.ROOT, "cuda:%d  %s  compute capability %s  %d SMs  SM clock %d MHz  memory %s"
-                        + " (%d-bit bus, %d MHz)", g.index(), g.name(), g.computeCapability(), g.multiprocessors(),
-                g.smClockMHz(), gib(g.totalMemoryBytes()), g.memoryBusWidthBits(), g.memoryClockMHz());
+                        + " (%d-bit bus, %d MHz)  bus %s", g.index(), g.name(), g.computeCapability(), g.multiprocessors(),
+                g.smClockMHz(), gib(g.totalMemoryBytes()), g.memoryBusWidthBits(), g.memoryClockMHz(), g.busId());
     }
 
     static String cpu(DeviceReport.Cpu c) {

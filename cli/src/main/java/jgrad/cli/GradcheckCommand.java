@@ -52,9 +52,9 @@ final class GradcheckCommand implements Callable<Integer> {
         if (examples <= 0 || coordinates <= 0 || !(h > 0) || !(tolerance > 0)) {
             throw new IllegalArgumentException("--examples, --coordinates, --h and --tolerance must be positive");
         }
-        TrainConfig cfg = options.config();
+        TrainConfig cfg = options.config(spec.commandLine().getParseResult()::hasMatchedOption);
         Device cpu = CpuDevice.get();
-        TrainData data = Datasets.mnist(options.dataDir, true);
+        TrainData data = Datasets.load(options.dataset, options.dataDir, true, options.normalize).data();
         int n = Math.min(examples, data.testCount());
         int f = data.features();
         Sequential model = Trainer.buildModel(cfg, cpu, f, data.classes());

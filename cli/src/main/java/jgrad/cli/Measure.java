@@ -27,11 +27,19 @@ final class Measure {
 
     /** Calls per sample never exceed this, so a near-zero-cost call cannot loop for long. */
     private static final int MAX_CALLS = 1 << 16;
+    /**
+     * Warm-up calls at least, however long the budget: the Vector API is only fast once C2 has
+     * compiled the kernel, which takes calls, not milliseconds. Slow calls stop warming at ten
+     * times the budget.
+     */
+    private static final int MIN_WARMUP_CALLS = 10;
 
     private Measure() {}
 
     static Stats time(Runnable call, Runnable sync, Budget budget) {
-        long warmEnd = System.nanoTime() + (long) (budget.warmupMs() * 1e6);
+        long start = System.nanoTime();
+        long warmEnd = start + (long) (budget.warmupMs() * 1e6);
+        long warmCap = start + (long) (10 * budget.warmupMs() * 1e6);
         int warm = 0;
         double single;
         do {
@@ -40,7 +48,7 @@ final class Measure {
             sync.run();
             single = (System.nanoTime() - t0) / 1e6;
             warm++;
-        } while (warm < 2 || System.nanoTime() < warmEnd);
+        } while (warm < 2 || System.nanoTime() < warmEnd || (warm < MIN_WARMUP_CALLS && System.nanoTime() < warmCap));
         int calls = (int) Math.min(MAX_CALLS, Math.max(1, Math.ceil(budget.minSampleMs() / Math.max(single, 1e-6))));
         double[] ms = new double[budget.repeats()];
         for (int r = 0; r < ms.length; r++) {

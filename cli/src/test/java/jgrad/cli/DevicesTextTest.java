@@ -29,7 +29,8 @@ class DevicesTextTest {
                 List.of(new GpuProcess(1, 4242, "C", "python3", 1L << 30), new GpuProcess(1, 77, "C+G", null, null)),
                 List.of());
         CudaSection cuda = new CudaSection(true, null, "12.4", "12.6", "12.6.4", "9.1.0",
-                List.of(new CudaGpu(0, "NVIDIA H100 80GB HBM3", "9.0", 132, 1980, 2619, 5120, 85_520_809_984L)));
+                List.of(new CudaGpu(0, "NVIDIA H100 80GB HBM3", "9.0", 132, 1980, 2619, 5120, 85_520_809_984L,
+                        "00000000:19:00.0")));
         return new DeviceReport("1.0", CPU, nvml, cuda,
                 List.of(DeviceReport.SelfTest.pass("CPU", "ok"), DeviceReport.SelfTest.fail("cuDNN", "boom")));
     }

@@ -26,7 +26,8 @@ class MeasureTest {
         AtomicInteger syncs = new AtomicInteger();
         Measure.Stats s = Measure.time(calls::incrementAndGet, syncs::incrementAndGet, new Measure.Budget(0, 0, 3));
         assertEquals(3, s.samples());
-        // two warm-up calls, each synced, then three samples of callsPerSample calls and one sync each
+        // with no warm-up time, exactly two warm-up calls, each synced; then three samples of
+        // callsPerSample calls and one sync each
         assertEquals(2 + 3 * s.callsPerSample(), calls.get());
         assertEquals(2 + 3, syncs.get());
         assertTrue(s.minMs() <= s.medianMs() && s.medianMs() <= s.maxMs());

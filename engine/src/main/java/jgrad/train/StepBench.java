@@ -37,10 +37,12 @@ public final class StepBench {
                 base.batchNorm(), base.seed(), stepsPerRepeat);
         TrainData data = syntheticMnist(Math.max(4096, base.batchSize()), base.seed());
         Trainer.Listener quiet = new Trainer.Listener() {};
-        Trainer.train(cfg, device, data, quiet); // warm-up
+        Trainer.train(cfg, device, data, quiet).close(); // warm-up; close() returns device memory
         double[] ms = new double[repeats];
         for (int i = 0; i < repeats; i++) {
-            ms[i] = Trainer.train(cfg, device, data, quiet).msPerStep();
+            try (TrainResult r = Trainer.train(cfg, device, data, quiet)) {
+                ms[i] = r.msPerStep();
+            }
         }
         Arrays.sort(ms);
         return new Timing(job, device.name(), base.batchSize(), stepsPerRepeat, ms[repeats / 2], ms[0],
