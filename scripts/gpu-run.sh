@@ -5,13 +5,14 @@
 #
 #   bash scripts/gpu-run.sh        (device tool: carry ["dist/jgrad.tgz", "dist/data"])
 #
-# Steps: probe, setup-env, devices, gpu-tests, mnist, train-cuda, torch-cuda, bench. Each runs under
+# Steps: probe, setup-env, devices, gpu-tests, mnist, train-cuda, torch-cuda, bench, compare. Each runs under
 # `timeout`, inside a total budget that ends before the device tool's 600 s limit; a failed step
 # is recorded with its reason and the run goes on. Results go to $OUT (or dist/gpu-run when OUT is
 # unset), at most 8 flat files as the device tool returns them: summary.md (a docs/gpu-runs entry),
-# gpu-run.log, gpu-tests-summary.txt, TEST-junit-jupiter.xml, train-cuda-metrics.json, logs.tgz.
+# gpu-run.log, gpu-tests-summary.txt, TEST-junit-jupiter.xml, train-cuda-metrics.json, logs.tgz,
+# bench.md and compare-mlp.md (the tables for docs/benchmarks).
 # env: GPU_RUN_BUDGET_S (default 570), GPU_RUN_SKIP (comma list of step names),
-#      GPU_RUN_BENCH_ARGS (default "--device cuda --json <work>/bench.json").
+#      GPU_RUN_BENCH_ARGS (default "--device cuda --json <work>/bench.json --markdown <work>/bench.md").
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -98,7 +99,7 @@ run_all() {
   else
     local jgrad="$J/bin/jgrad"
     if "$jgrad" --help 2>/dev/null | grep -qE '^\s+devices\b'; then
-      step devices 60 "$jgrad" devices
+      step devices 90 "$jgrad" devices --selftest
     else
       record devices SKIP 0 "this build of jgrad has no 'devices' command"
     fi
@@ -133,9 +134,17 @@ run_all() {
 
   if [ -n "$J" ]; then
     # shellcheck disable=SC2086
-    step bench 240 "$J/bin/jgrad" bench ${GPU_RUN_BENCH_ARGS:---device cuda --json "$work/bench.json"}
+    step bench 240 "$J/bin/jgrad" bench ${GPU_RUN_BENCH_ARGS:---device cuda --json "$work/bench.json" --markdown "$work/bench.md"}
+    # The seed's job on the CPU (first 1000 steps, time scaled) and on the GPU, side by side.
+    if [ -f "$scratch/data/mnist/t10k-labels-idx1-ubyte" ]; then
+      JGRAD_DATA="$scratch/data" step compare 150 "$J/bin/jgrad" compare --model mlp --device cuda --cpu-steps 1000 \
+        --out "$work/compare-mlp"
+    else
+      record compare SKIP 0 "no imported MNIST"
+    fi
   else
     record bench SKIP 0 "no bundle"
+    record compare SKIP 0 "no bundle"
   fi
 }
 
@@ -166,7 +175,9 @@ summary() {
   section "GPU tests" "$work/gpu-tests/summary.txt" 40
   section "jgrad train --model mlp --device cuda (seed settings)" "$work/train-cuda.log" 10
   section "PyTorch eager, same GPU: scripts/seed_mlp_torch.py cuda" "$work/torch-cuda.log" 3
+  section "jgrad devices --selftest" "$work/devices.log" 40
   section "jgrad bench" "$work/bench.log" 20
+  section "jgrad compare --model mlp" "$work/compare.log" 14
   section "setup-env" "$work/setup-env.log" 20
 }
 section() { # section TITLE FILE LINES: the file's last lines as a code block, when it exists
@@ -181,11 +192,13 @@ summary > "$work/summary.md"
 cat "$work/summary.md"
 
 mkdir -p "$out"
-rm -f "$out"/{summary.md,gpu-run.log,gpu-tests-summary.txt,TEST-junit-jupiter.xml,train-cuda-metrics.json,logs.tgz}
+rm -f "$out"/{summary.md,gpu-run.log,gpu-tests-summary.txt,TEST-junit-jupiter.xml,train-cuda-metrics.json,logs.tgz,bench.md,compare-mlp.md}
 cp "$work/summary.md" "$work/gpu-run.log" "$out/"
 [ -f "$work/gpu-tests/summary.txt" ] && cp "$work/gpu-tests/summary.txt" "$out/gpu-tests-summary.txt"
 [ -f "$work/gpu-tests/TEST-junit-jupiter.xml" ] && cp "$work/gpu-tests/TEST-junit-jupiter.xml" "$out/"
 [ -f "$work/train-cuda-metrics.json" ] && cp "$work/train-cuda-metrics.json" "$out/"
+[ -f "$work/bench.md" ] && cp "$work/bench.md" "$out/"
+[ -f "$work/compare-mlp/compare.md" ] && cp "$work/compare-mlp/compare.md" "$out/compare-mlp.md"
 rm -rf "$scratch" "$(cat "$work/env-dir.txt" 2>/dev/null)"
 tar -C "$(dirname "$work")" -czf "$out/logs.tgz" "$(basename "$work")"
 # Exit 0 only when no step failed or timed out (skipped steps do not count).

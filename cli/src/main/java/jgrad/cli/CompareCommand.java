@@ -53,22 +53,34 @@ final class CompareCommand implements Callable<Integer> {
             + "compare.md.")
     Path outDir;
 
-    /** One side of the comparison: the run, or why there is none; {@code scale} = job steps / steps run. */
-    record Side(String device, TrainResult result, double scale, String unavailable) {
+    /**
+     * One side of the comparison: what its run measured, or why there is none. {@code scale} is the
+     * job's steps over the steps run (1 unless --cpu-steps shortened it).
+     */
+    record Side(String device, int stepsRun, double trainSeconds, float finalLoss, double testAccuracy, double scale,
+                String unavailable) {
+        static Side of(TrainResult r, double scale) {
+            return new Side(r.device(), r.steps(), r.trainSeconds(), r.finalLoss(), r.testAccuracy(), scale, null);
+        }
+
+        static Side unavailable(String device, String reason) {
+            return new Side(device, 0, 0, Float.NaN, Double.NaN, 1, reason);
+        }
+
         boolean ran() {
-            return result != null;
+            return unavailable == null;
         }
 
         double msPerStep() {
-            return result.msPerStep();
+            return stepsRun == 0 ? 0 : trainSeconds * 1000 / stepsRun;
         }
 
         double totalSeconds() {
-            return result.trainSeconds() * scale;
+            return trainSeconds * scale;
         }
 
         double imagesPerSecond(int batch) {
-            return batch / (result.msPerStep() / 1000);
+            return batch / (msPerStep() / 1000);
         }
     }
 
@@ -95,7 +107,7 @@ final class CompareCommand implements Callable<Integer> {
         try {
             gpuDevice = Devices.select(gpuSpec, kernels, options.tf32).device();
         } catch (Devices.DeviceUnavailableException e) {
-            gpu = new Side(gpuSpec, null, 1, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
+            gpu = Side.unavailable(gpuSpec, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
         }
         try {
             Side cpu = run(out, cpuRun < steps ? withSteps(cfg, cpuRun) : cfg, CpuDevice.get(), data,
@@ -161,7 +173,7 @@ final class CompareCommand implements Callable<Integer> {
             r = Trainer.train(cfg, device, data, progress);
         }
         r.close();
-        return new Side(device.name(), r, scale, null);
+        return Side.of(r, scale);
     }
 
     /**
@@ -180,16 +192,15 @@ final class CompareCommand implements Callable<Integer> {
         int batch = cfg.batchSize();
         boolean estimated = cpu.scale() != 1;
         t.add("device", cpu.device(), gpu.ran() ? gpu.device() : "-");
-        t.add("steps run", cpu.result().steps() + (estimated ? " of " + steps : ""), gpu.ran() ? gpu.result().steps() : "-");
+        t.add("steps run", cpu.stepsRun() + (estimated ? " of " + steps : ""), gpu.ran() ? gpu.stepsRun() : "-");
         t.add("time per step", fmt("%.3f ms", cpu.msPerStep()), gpu.ran() ? fmt("%.3f ms", gpu.msPerStep()) : "-");
         t.add("total time", fmt("%.2f s", cpu.totalSeconds()) + (estimated ? " (est.)" : ""),
                 gpu.ran() ? fmt("%.2f s", gpu.totalSeconds()) : "-");
         t.add("throughput", fmt("%.0f images/s", cpu.imagesPerSecond(batch)),
                 gpu.ran() ? fmt("%.0f images/s", gpu.imagesPerSecond(batch)) : "-");
-        t.add("final loss", fmt("%.4f", cpu.result().finalLoss()) + (estimated ? " (at step " + cpu.result().steps() + ")" : ""),
-                gpu.ran() ? fmt("%.4f", gpu.result().finalLoss()) : "-");
-        t.add("test accuracy", fmt("%.4f", cpu.result().testAccuracy()) + (estimated ? " (at step "
-                + cpu.result().steps() + ")" : ""), gpu.ran() ? fmt("%.4f", gpu.result().testAccuracy()) : "-");
+        String at = estimated ? " (at step " + cpu.stepsRun() + ")" : "";
+        t.add("final loss", fmt("%.4f", cpu.finalLoss()) + at, gpu.ran() ? fmt("%.4f", gpu.finalLoss()) : "-");
+        t.add("test accuracy", fmt("%.4f", cpu.testAccuracy()) + at, gpu.ran() ? fmt("%.4f", gpu.testAccuracy()) : "-");
         t.add("speed-up", "1x", gpu.ran() ? fmt("%.1fx", cpu.msPerStep() / gpu.msPerStep()) : "-");
         return t;
     }
@@ -213,13 +224,13 @@ final class CompareCommand implements Callable<Integer> {
             m.put("reason", s.unavailable());
             return m;
         }
-        m.put("steps_run", s.result().steps());
+        m.put("steps_run", s.stepsRun());
         m.put("ms_per_step", s.msPerStep());
         m.put("total_seconds", s.totalSeconds());
         m.put("total_seconds_estimated", s.scale() != 1);
         m.put("images_per_second", s.imagesPerSecond(batch));
-        m.put("final_loss", s.result().finalLoss());
-        m.put("test_accuracy", s.result().testAccuracy());
+        m.put("final_loss", s.finalLoss());
+        m.put("test_accuracy", s.testAccuracy());
         return m;
     }
 

@@ -42,7 +42,7 @@ final class DevicesText {
                 sb.append("NVML: ").append(nvml.reason()).append('\n');
             }
             if (cuda.available()) {
-                sb.append("CUDA devices (JCuda)\n");
+                sb.append("\nCUDA devices (JCuda)\n");
                 for (CudaGpu g : cuda.gpus()) {
                     sb.append("  ").append(cudaLine(g)).append('\n');
                 }

@@ -42,7 +42,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics-json", description = "Write the summary and loss history as JSON to this file.")
     Path metricsJson;
 
-    @Option(names = "--out", description = "Directory for checkpoint.safetensors (after every epoch), "
+    @Option(names = "--out", description = "Directory for checkpoint.safetensors (after every epoch), accuracy.png, "
             + "model.safetensors, loss.png, predictions.png and metrics.json.")
     Path outDir;
 
@@ -143,12 +143,35 @@ final class TrainCommand implements Callable<Integer> {
                 Charts.lossCurve(dir.resolve("loss.png"), result.lossHistory(),
                         "jgrad " + cfg.model() + " on " + result.device() + ": training loss");
             }
+            boolean accuracy = accuracyCurve(dir.resolve("accuracy.png"), cfg, result);
             PredictionGrid.write(dir.resolve("predictions.png"), data, result.evaluation().predictions(), names);
-            out.printf("saved          %s (checkpoint.safetensors, model.safetensors, loss.png, predictions.png, "
-                    + "metrics.json)%n", dir);
+            out.printf("saved          %s (checkpoint.safetensors, model.safetensors, loss.png, %spredictions.png, "
+                    + "metrics.json)%n", dir, accuracy ? "accuracy.png, " : "");
         }
         result.close();
         return 0;
+    }
+
+    /**
+     * Test accuracy after each epoch (steps-mode runs count notional epochs of the training set), in
+     * percent; false when the run ended before its first epoch did.
+     */
+    static boolean accuracyCurve(Path png, TrainConfig cfg, TrainResult result) throws java.io.IOException {
+        List<jgrad.train.EpochStats> epochs = result.epochs();
+        if (epochs.isEmpty()) {
+            return false;
+        }
+        double[] x = new double[epochs.size()];
+        double[] y = new double[epochs.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = epochs.get(i).epoch();
+            y[i] = 100 * epochs.get(i).testAccuracy();
+        }
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("test accuracy after each epoch", new double[][] {x, y});
+        Charts.lineChart(png, "jgrad " + cfg.model() + " on " + result.device() + ": test accuracy", "epoch",
+                "test accuracy (%)", series);
+        return true;
     }
 
     /** The options beyond the seed's, in one line; empty when none is in use. */
