@@ -87,7 +87,10 @@ final class Table {
         return w;
     }
 
-    /** A column is numeric when every non-empty cell starts like a number ("12.5", "-3", "0.81x", "45%"). */
+    /**
+     * A column is numeric when every cell is a number ("12.5", "-3", "0.81x", "45%"), ignoring
+     * placeholders (empty, "-", SKIP, FAIL).
+     */
     private boolean[] numericColumns() {
         boolean[] out = new boolean[headers.size()];
         for (int c = 0; c < out.length; c++) {
@@ -95,8 +98,8 @@ final class Table {
             boolean all = true;
             for (List<String> row : rows) {
                 String s = row.get(c);
-                if (s.isEmpty() || s.equals("-")) {
-                    continue;
+                if (s.isEmpty() || s.equals("-") || s.equals("SKIP") || s.equals("FAIL")) {
+                    continue; // placeholders do not make a column of figures textual
                 }
                 any = true;
                 all &= s.matches("[-+]?[0-9][0-9.,]*( ?[x%×]| ?ms| ?s)?");

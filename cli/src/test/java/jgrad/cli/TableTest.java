@@ -19,8 +19,8 @@ class TableTest {
 
     @Test
     void markdownEscapesPipesAndMarksNumericColumns() {
-        Table t = new Table("case", "GB/s").add("a|b", "3.5").add("c", "-");
-        assertEquals("| case | GB/s |\n|---|---:|\n| a\\|b | 3.5 |\n| c | - |\n", t.markdown());
+        Table t = new Table("case", "GB/s").add("a|b", "3.5").add("c", "-").add("d", "SKIP");
+        assertEquals("| case | GB/s |\n|---|---:|\n| a\\|b | 3.5 |\n| c | - |\n| d | SKIP |\n", t.markdown());
     }
 
     @Test
