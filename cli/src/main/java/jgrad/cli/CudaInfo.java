@@ -78,8 +78,8 @@ final class CudaInfo {
     private static String runtimeVersion() {
         try {
             int[] v = new int[1];
-            JCuda.cudaRuntimeGetVersion(v);
-            return NvmlStructs.cudaVersion(v[0]);
+            int status = JCuda.cudaRuntimeGetVersion(v); // JCuda's runtime exceptions may be off: check the status
+            return status == 0 ? NvmlStructs.cudaVersion(v[0]) : "unavailable: " + JCuda.cudaGetErrorString(status);
         } catch (RuntimeException | LinkageError e) {
             return "unavailable: " + e.getMessage();
         }
@@ -93,7 +93,10 @@ final class CudaInfo {
             int[] parts = new int[3];
             int[] v = new int[1];
             for (int i = 0; i < 3; i++) {
-                JCublas2.cublasGetProperty(VERSION_PARTS[i], v);
+                int status = JCublas2.cublasGetProperty(VERSION_PARTS[i], v);
+                if (status != 0) {
+                    return "loaded, version unknown: cublasGetProperty returned " + status;
+                }
                 parts[i] = v[0];
             }
             return parts[0] + "." + parts[1] + "." + parts[2];

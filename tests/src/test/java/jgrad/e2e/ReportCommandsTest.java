@@ -148,6 +148,22 @@ class ReportCommandsTest {
     }
 
     @Test
+    void trainOutDrawsTheAccuracyCurve() throws Exception {
+        Cli.requireMnist();
+        Path out = tmp.resolve("run");
+        Cli r = Cli.run("train", "--device", "cpu", "--epochs", "2", "--batch-size", "200", "--log-every", "150",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("accuracy.png"), r.out());
+        // Not a terminal: one plain progress line per log point, with throughput and ETA.
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("step +150/600  loss \\d\\.\\d{4}  \\d+ images/s  ETA \\d+:\\d\\d:\\d\\d")),
+                r.out());
+        BufferedImage png = ImageIO.read(out.resolve("accuracy.png").toFile());
+        assertNotNull(png, "accuracy.png decodes");
+        assertTrue(png.getWidth() >= 800);
+    }
+
+    @Test
     void compareDeviceNamesTheGpuSide() {
         Cli r = Cli.run("compare", "--device", "cpu", "--steps", "10");
         assertEquals(2, r.code());
