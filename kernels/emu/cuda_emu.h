@@ -207,7 +207,7 @@ public:
 
     ~Runner() {
         quit_ = true;
-        for (auto& s : start_) s->release();
+        for (size_t t = 0; t < workers_.size(); t++) start_[t]->release();
         for (auto& t : workers_) t.join();
     }
 
@@ -230,11 +230,17 @@ private:
     const char* phaseSite_ = nullptr;
     std::atomic<bool> quit_{false};
 
+    Runner() {
+        // Created once for the largest block: workers index these while more workers start.
+        for (unsigned t = 0; t < MAX_THREADS; t++) {
+            start_.push_back(std::make_unique<std::binary_semaphore>(0));
+            turn_.push_back(std::make_unique<std::binary_semaphore>(0));
+        }
+    }
+
     void grow(unsigned n) {
         while (workers_.size() < n) {
             int t = (int)workers_.size();
-            start_.push_back(std::make_unique<std::binary_semaphore>(0));
-            turn_.push_back(std::make_unique<std::binary_semaphore>(0));
             workers_.emplace_back([this, t] { work(t); });
         }
     }

@@ -97,6 +97,9 @@ void run(const Case& c, Rng& rng) {
     if (c.padC) emutest::expect_true(what + ": ldc padding untouched", padIntact);
 }
 
+// Padding that makes cols + pad a multiple of 4, with at least 4 floats of it.
+int pad_to_4(int cols) { return (4 - cols % 4) % 4 + 4; }
+
 struct Size {
     int m, n, k;
 };
@@ -117,8 +120,11 @@ int main() {
             run({z.m, z.n, z.k, ta, tb}, rng);
             // Padded leading dimensions and misaligned pointers: the scalar path; alpha/beta.
             run({z.m, z.n, z.k, ta, tb, 3, 5, 2, 1, 2, 3, 1.5f, 0.5f}, rng);
-            // Aligned padding (ld a multiple of 4) with beta == 1 and random floats.
-            run({z.m, z.n, z.k, ta, tb, 4, 8, 4, 4, 0, 8, -0.75f, 1.0f, false}, rng);
+            // Leading dimensions rounded up to a multiple of 4 (plus 4): float4 loads are allowed,
+            // so ragged edges must still fall back to scalar loads, and any read past a row's
+            // end hits NaN. Beta == 1, random floats.
+            int padA = pad_to_4(ta ? z.m : z.k), padB = pad_to_4(tb ? z.k : z.n), padC = pad_to_4(z.n);
+            run({z.m, z.n, z.k, ta, tb, padA, padB, padC, 4, 0, 8, -0.75f, 1.0f, false}, rng);
         }
     }
     // Barrier placement: one thread at a time between barriers, in both orders. A missing or
