@@ -2,7 +2,9 @@
 // first mismatches, deterministic random data, and the pass/fail tally each test binary returns.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -60,6 +62,27 @@ bool expect_close(const std::string& what, const std::vector<G>& got, const std:
         return false;
     }
     return expect_close(what, got.data(), want.data(), got.size(), atol, rtol);
+}
+
+// Same float32 bits (any NaN matches any NaN; +0 and -0 differ). Prints up to five mismatches.
+inline bool expect_bitwise(const std::string& what, const std::vector<float>& got, const std::vector<float>& want) {
+    size_t bad = 0, n = std::min(got.size(), want.size());
+    for (size_t i = 0; i < n; i++) {
+        uint32_t g, w;
+        std::memcpy(&g, &got[i], 4);
+        std::memcpy(&w, &want[i], 4);
+        if (g != w && !(std::isnan(got[i]) && std::isnan(want[i]))) {
+            if (bad < 5) std::printf("  FAIL %s: [%zu] got %.9g (0x%08x) want %.9g (0x%08x)\n", what.c_str(), i, got[i], g, want[i], w);
+            bad++;
+        }
+    }
+    if (bad || got.size() != want.size()) {
+        std::printf("  FAIL %s: %zu of %zu values differ in bits (sizes %zu, %zu)\n", what.c_str(), bad, n, got.size(), want.size());
+        tally().failed++;
+        return false;
+    }
+    tally().passed++;
+    return true;
 }
 
 inline bool expect_true(const std::string& what, bool ok) {
