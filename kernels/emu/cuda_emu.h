@@ -1,14 +1,16 @@
 // A CPU stand-in for the parts of CUDA that jgrad's kernels use, so kernels/src/main/cuda/*.cu
 // compile as C++20 with g++ and run on a machine without a GPU (see kernels/README.md).
 //
-// Every block runs with blockDim real threads from a reused pool; blocks run one after another,
-// which is what lets __shared__ be a function-level static (one copy, used by one block at a time).
-// Three schedules for the threads of a block:
-//   Concurrent  all threads run at once; __syncthreads is a std::barrier.
-//   Ascending   one thread at a time between barriers, in threadIdx order: a thread runs until it
-//   Descending  reaches __syncthreads or returns, then hands over to the next. A kernel whose result
-//               depends on which of two threads runs first in a barrier phase (a missing barrier)
-//               gives different results in the two orders, deterministically.
+// Blocks run one after another, which is what lets __shared__ be a function-level static (one
+// copy, used by one block at a time). Three schedules for the threads of a block:
+//   Concurrent  blockDim real threads from a reused pool, all at once; __syncthreads is a
+//               std::barrier.
+//   Ascending   one thread at a time between barriers, in threadIdx order (descending): a thread
+//   Descending  runs until it reaches __syncthreads or returns, then the next one runs. A kernel
+//               whose result depends on which of two threads runs first in a barrier phase (a
+//               missing barrier) gives different results in the two orders, deterministically.
+//               The threads are fibers (ucontext) on the launching thread: switching OS threads
+//               for every hand-off would make these schedules slow on a busy machine.
 // Checks: static __shared__ memory and the dynamic buffer are filled with 0xFF bytes (NaN floats,
 // -1 ints) before each block, so reading shared memory no thread wrote shows up; the ordered
 // schedules abort when the threads of one phase wait at different __syncthreads (a divergent
@@ -37,10 +39,19 @@
 #include <functional>
 #include <math.h>
 #include <memory>
+#include <sys/mman.h>
+#include <ucontext.h>
 #include <semaphore>
 #include <thread>
 #include <tuple>
 #include <vector>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>  // fiber switches must be announced to AddressSanitizer
+#define EMU_ASAN 1
+#else
+#define EMU_ASAN 0
+#endif
 
 // ---- keywords ----
 #define __global__
@@ -155,8 +166,12 @@ inline const char* name(Schedule s) {
 
 constexpr size_t STATIC_SHARED_LIMIT = 48 * 1024;  // what a kernel may declare without opt-in
 constexpr unsigned MAX_THREADS = 1024;
+constexpr size_t FIBER_STACK = 256 * 1024;
 
-// Runs blocks on a pool of worker threads; worker t plays the thread with linear index t.
+// Runs the blocks of a launch one after another. Concurrent: a pool of worker threads, worker t
+// plays the thread with linear index t. Ascending/Descending: the block's threads are fibers on the
+// launching thread, switched at __syncthreads and at return (a hand-off between OS threads costs a
+// scheduler round trip; a fiber switch does not, and the order is exactly the one asked for).
 class Runner {
 public:
     static Runner& get() {
@@ -174,19 +189,28 @@ public:
         size_t staticBytes = __start_emu_shared ? (size_t)(__stop_emu_shared - __start_emu_shared) : 0;
         if (staticBytes > STATIC_SHARED_LIMIT) fail("static __shared__ memory over 48 KiB");
         if (staticBytes + sharedBytes > 227 * 1024) fail("shared memory over 227 KiB per block");
-        grow(n);
         // Exact size, so AddressSanitizer catches an access past the requested dynamic memory.
         std::unique_ptr<char[]> dyn(sharedBytes ? new char[sharedBytes] : nullptr);
         job_ = {std::move(body), grid, block, {}, dyn.get(), n};
-        for (unsigned z = 0; z < grid.z; z++)
-            for (unsigned y = 0; y < grid.y; y++)
-                for (unsigned x = 0; x < grid.x; x++) runBlock({x, y, z}, sharedBytes, staticBytes);
+        for (unsigned z = 0; z < grid.z; z++) {
+            for (unsigned y = 0; y < grid.y; y++) {
+                for (unsigned x = 0; x < grid.x; x++) {
+                    job_.blockIdx = {x, y, z};
+                    // Shared memory starts as garbage on a GPU; all-ones bytes (NaN, -1) make a
+                    // read of a slot no thread wrote visible.
+                    if (staticBytes) std::memset(__start_emu_shared, 0xFF, staticBytes);
+                    if (sharedBytes) std::memset(job_.dynamicShared, 0xFF, sharedBytes);
+                    if (schedule == Schedule::Concurrent) runThreads();
+                    else runFibers();
+                }
+            }
+        }
         job_ = {};
     }
 
     void* dynamicShared() const { return job_.dynamicShared; }
 
-    // __syncthreads from the calling worker; site names the call for the divergence check.
+    // __syncthreads; site names the call for the divergence check of the ordered schedules.
     void sync(const char* site) {
         if (schedule == Schedule::Concurrent) {
             barrier_->arrive_and_wait();
@@ -198,17 +222,14 @@ public:
             std::fprintf(stderr, "cuda_emu: divergent __syncthreads: %s and %s in one phase\n", phaseSite_, site);
             fail("divergent barrier");
         }
-        int self = order_[pos_];
-        pos_++;
-        if (pos_ == order_.size()) nextPhase();
-        turn_[order_[pos_]]->release();
-        turn_[self]->acquire();
+        toScheduler(false);
     }
 
     ~Runner() {
         quit_ = true;
         for (size_t t = 0; t < workers_.size(); t++) start_[t]->release();
         for (auto& t : workers_) t.join();
+        for (Fiber& f : fibers_) munmap(f.stack, FIBER_STACK);
     }
 
 private:
@@ -220,50 +241,48 @@ private:
         unsigned threads;
     };
 
+    struct Fiber {
+        ucontext_t ctx;
+        char* stack;
+        bool done;
+        void* fakeStack;  // AddressSanitizer's bookkeeping across switches
+    };
+
     Job job_{};
+    // Concurrent schedule.
     std::vector<std::thread> workers_;
-    std::vector<std::unique_ptr<std::binary_semaphore>> start_, turn_;
+    std::vector<std::unique_ptr<std::binary_semaphore>> start_;
     std::counting_semaphore<> done_{0};
     std::unique_ptr<std::barrier<>> barrier_;
-    std::vector<int> order_;  // ordered schedules: live threads of this phase, in run order
-    size_t pos_ = 0;          // index in order_ of the thread that runs now
-    const char* phaseSite_ = nullptr;
     std::atomic<bool> quit_{false};
+    // Ordered schedules.
+    std::vector<Fiber> fibers_;
+    ucontext_t schedulerCtx_;
+    const void* schedulerStack_ = nullptr;
+    size_t schedulerStackSize_ = 0;
+    int current_ = -1;
+    const char* phaseSite_ = nullptr;
 
     Runner() {
         // Created once for the largest block: workers index these while more workers start.
-        for (unsigned t = 0; t < MAX_THREADS; t++) {
-            start_.push_back(std::make_unique<std::binary_semaphore>(0));
-            turn_.push_back(std::make_unique<std::binary_semaphore>(0));
-        }
+        for (unsigned t = 0; t < MAX_THREADS; t++) start_.push_back(std::make_unique<std::binary_semaphore>(0));
     }
 
-    void grow(unsigned n) {
+    void setBuiltins(int t) {
+        const Job& j = job_;
+        threadIdx = {t % j.block.x, (t / j.block.x) % j.block.y, t / (j.block.x * j.block.y)};
+        blockIdx = j.blockIdx;
+        blockDim = j.block;
+        gridDim = j.grid;
+    }
+
+    void runThreads() {
+        unsigned n = job_.threads;
         while (workers_.size() < n) {
             int t = (int)workers_.size();
             workers_.emplace_back([this, t] { work(t); });
         }
-    }
-
-    void nextPhase() {
-        pos_ = 0;
-        phaseSite_ = nullptr;
-    }
-
-    void runBlock(uint3 b, size_t sharedBytes, size_t staticBytes) {
-        job_.blockIdx = b;
-        // Shared memory starts as garbage on a GPU; all-ones bytes make any read of it visible.
-        if (staticBytes) std::memset(__start_emu_shared, 0xFF, staticBytes);
-        if (sharedBytes) std::memset(job_.dynamicShared, 0xFF, sharedBytes);
-        unsigned n = job_.threads;
-        if (schedule == Schedule::Concurrent) {
-            barrier_ = std::make_unique<std::barrier<>>(n);
-        } else {
-            order_.resize(n);
-            for (unsigned i = 0; i < n; i++) order_[i] = schedule == Schedule::Ascending ? (int)i : (int)(n - 1 - i);
-            nextPhase();
-            turn_[order_[0]]->release();
-        }
+        barrier_ = std::make_unique<std::barrier<>>(n);
         for (unsigned t = 0; t < n; t++) start_[t]->release();
         for (unsigned t = 0; t < n; t++) done_.acquire();
         barrier_.reset();
@@ -273,25 +292,87 @@ private:
         for (;;) {
             start_[t]->acquire();
             if (quit_) return;
-            const Job& j = job_;
-            threadIdx = {t % j.block.x, (t / j.block.x) % j.block.y, t / (j.block.x * j.block.y)};
-            blockIdx = j.blockIdx;
-            blockDim = j.block;
-            gridDim = j.grid;
-            bool ordered = schedule != Schedule::Concurrent;
-            if (ordered) turn_[t]->acquire();
-            j.body();
-            if (ordered) {
-                order_.erase(order_.begin() + (long)pos_);
-                if (!order_.empty()) {
-                    if (pos_ == order_.size()) nextPhase();
-                    turn_[order_[pos_]]->release();
-                }
-            } else {
-                barrier_->arrive_and_drop();
-            }
+            setBuiltins(t);
+            job_.body();
+            barrier_->arrive_and_drop();  // an exited thread no longer holds up __syncthreads
             done_.release();
         }
+    }
+
+    // One phase at a time: every live thread, in schedule order, runs until __syncthreads or return.
+    void runFibers() {
+        unsigned n = job_.threads;
+        while (fibers_.size() < n) {
+            void* stack = mmap(nullptr, FIBER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                               -1, 0);
+            if (stack == MAP_FAILED) fail("cannot map a fiber stack");
+            mprotect(stack, 4096, PROT_NONE);  // guard page: an overflow faults instead of corrupting
+            fibers_.push_back({{}, (char*)stack, false, nullptr});
+        }
+        std::vector<int> order(n);
+        for (unsigned i = 0; i < n; i++) order[i] = schedule == Schedule::Ascending ? (int)i : (int)(n - 1 - i);
+        for (unsigned t = 0; t < n; t++) {
+            Fiber& f = fibers_[t];
+            getcontext(&f.ctx);
+            f.ctx.uc_stack.ss_sp = f.stack;
+            f.ctx.uc_stack.ss_size = FIBER_STACK;
+            f.ctx.uc_link = nullptr;
+            makecontext(&f.ctx, &Runner::fiberMain, 0);
+            // makecontext has put the stack into the saved registers; with uc_stack cleared,
+            // AddressSanitizer's swapcontext hook no longer wipes the shadow of the whole stack on
+            // every switch (a fiber's frames are unpoisoned as they return, so nothing stale stays).
+            f.ctx.uc_stack.ss_sp = nullptr;
+            f.ctx.uc_stack.ss_size = 0;
+            f.done = false;
+        }
+        while (!order.empty()) {
+            phaseSite_ = nullptr;
+            std::vector<int> next;
+            for (int t : order) {
+                current_ = t;
+                setBuiltins(t);
+                Fiber& f = fibers_[t];
+                void* fake = nullptr;
+                startSwitch(&fake, f.stack, FIBER_STACK);
+                swapcontext(&schedulerCtx_, &f.ctx);
+                finishSwitch(fake, nullptr, nullptr);
+                if (!f.done) next.push_back(t);
+            }
+            order.swap(next);
+        }
+        current_ = -1;
+    }
+
+    static void fiberMain() {
+        Runner& r = get();
+        r.finishSwitch(nullptr, &r.schedulerStack_, &r.schedulerStackSize_);
+        r.job_.body();
+        r.toScheduler(true);
+    }
+
+    // From the running fiber back to the scheduler loop; a finished fiber never comes back.
+    void toScheduler(bool finished) {
+        Fiber& f = fibers_[current_];
+        f.done = finished;
+        startSwitch(finished ? nullptr : &f.fakeStack, schedulerStack_, schedulerStackSize_);
+        swapcontext(&f.ctx, &schedulerCtx_);
+        finishSwitch(f.fakeStack, &schedulerStack_, &schedulerStackSize_);
+    }
+
+    static void startSwitch(void** fake, const void* bottom, size_t size) {
+#if EMU_ASAN
+        __sanitizer_start_switch_fiber(fake, bottom, size);
+#else
+        (void)fake, (void)bottom, (void)size;
+#endif
+    }
+
+    static void finishSwitch(void* fake, const void** bottom, size_t* size) {
+#if EMU_ASAN
+        __sanitizer_finish_switch_fiber(fake, bottom, size);
+#else
+        (void)fake, (void)bottom, (void)size;
+#endif
     }
 };
 

@@ -57,7 +57,9 @@ done
 status=0
 for t in "${tests[@]}"; do
   name=$(basename "$t" .cpp)
-  if ! ASAN_OPTIONS=detect_leaks=0 "$out/bin/$name"; then
+  # ASan warns once per process that it does not fully support swapcontext; the fiber switches
+  # are announced to it (cuda_emu.h), so the warning is noise.
+  if ! ASAN_OPTIONS=detect_leaks=0 "$out/bin/$name" 2>&1 | grep -v "ASan doesn.t fully support makecontext"; then
     echo "emu: $name FAILED" >&2
     status=1
   fi

@@ -111,35 +111,35 @@ int main() {
                           {300, 200, 17}, {128, 128, 8}, {128, 128, 16}, {256, 256, 40}, {127, 129, 13},
                           {65, 1, 300},  {1, 200, 33},  {260, 131, 12}, {4, 4, 4}};
     Rng rng(42);
-    // Every size, transpose combination and layout variant with all threads running at once.
-    emu::set_schedule(emu::Schedule::Concurrent);
-    for (const Size& z : sizes) {
-        for (int t = 0; t < 4; t++) {
-            bool ta = t & 1, tb = t & 2;
-            // Tight, aligned: the float4 path wherever the sizes allow it.
-            run({z.m, z.n, z.k, ta, tb}, rng);
-            // Padded leading dimensions and misaligned pointers: the scalar path; alpha/beta.
-            run({z.m, z.n, z.k, ta, tb, 3, 5, 2, 1, 2, 3, 1.5f, 0.5f}, rng);
-            // Leading dimensions rounded up to a multiple of 4 (plus 4): float4 loads are allowed,
-            // so ragged edges must still fall back to scalar loads, and any read past a row's
-            // end hits NaN. Beta == 1, random floats.
-            int padA = pad_to_4(ta ? z.m : z.k), padB = pad_to_4(tb ? z.k : z.n), padC = pad_to_4(z.n);
-            run({z.m, z.n, z.k, ta, tb, padA, padB, padC, 4, 0, 8, -0.75f, 1.0f, false}, rng);
-        }
-    }
-    // Barrier placement: one thread at a time between barriers, in both orders. A missing or
-    // misplaced __syncthreads (a shared buffer overwritten while another thread still reads it,
-    // or read before it is written) makes one of the two orders fail. Several blocks and k tiles,
-    // ragged edges, both load paths.
-    const Size ordered[] = {{129, 67, 255}, {300, 200, 17}, {3, 5, 7}, {260, 131, 12}};
+    // Every size, transpose combination and layout variant, one thread at a time between barriers
+    // in both orders: a missing or misplaced __syncthreads (a shared buffer overwritten while
+    // another thread still reads it, or read before it is written) fails in one of them.
     for (emu::Schedule s : {emu::Schedule::Ascending, emu::Schedule::Descending}) {
         emu::set_schedule(s);
-        for (const Size& z : ordered) {
+        for (const Size& z : sizes) {
             for (int t = 0; t < 4; t++) {
                 bool ta = t & 1, tb = t & 2;
+                // Tight, aligned: the float4 path wherever the sizes allow it.
                 run({z.m, z.n, z.k, ta, tb}, rng);
+                // Padded leading dimensions and misaligned pointers: the scalar path; alpha/beta.
                 run({z.m, z.n, z.k, ta, tb, 3, 5, 2, 1, 2, 3, 1.5f, 0.5f}, rng);
+                // Leading dimensions rounded up to a multiple of 4 (plus 4): float4 loads are
+                // allowed, so ragged edges must still fall back to scalar loads, and any read past
+                // a row's end hits NaN. Beta == 1, random floats.
+                int padA = pad_to_4(ta ? z.m : z.k), padB = pad_to_4(tb ? z.k : z.n), padC = pad_to_4(z.n);
+                run({z.m, z.n, z.k, ta, tb, padA, padB, padC, 4, 0, 8, -0.75f, 1.0f, false}, rng);
             }
+        }
+    }
+    // All 256 threads at once (real threads, std::barrier): several blocks and k tiles, ragged
+    // edges, both load paths.
+    emu::set_schedule(emu::Schedule::Concurrent);
+    const Size concurrent[] = {{129, 67, 255}, {300, 200, 17}, {3, 5, 7}, {260, 131, 12}};
+    for (const Size& z : concurrent) {
+        for (int t = 0; t < 4; t++) {
+            bool ta = t & 1, tb = t & 2;
+            run({z.m, z.n, z.k, ta, tb}, rng);
+            run({z.m, z.n, z.k, ta, tb, 3, 5, 2, 1, 2, 3, 1.5f, 0.5f}, rng);
         }
     }
     return emutest::finish("test_gemm");
