@@ -14,7 +14,7 @@ CXX=${CXX:-g++}
 # -ffp-contract=off: the PTX is built with -fmad=false, so a*b+c must round twice here too.
 # -fno-strict-aliasing: kernels read float arrays through float4 pointers, as CUDA code does.
 # The sanitizers stand in for the GPU's memory checks (out-of-bounds, misaligned float4).
-CXXFLAGS=(-std=c++20 -O1 -pthread -ffp-contract=off -fno-strict-aliasing -g
+CXXFLAGS=(-std=c++20 -O1 -pthread -ffp-contract=off -fno-strict-aliasing -g1
           -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
           -Wall -Wno-unused-function -Wno-unknown-pragmas)
 

@@ -7,9 +7,12 @@
 //
 // Design (the CUTLASS "128×128×8" SGEMM; siboehm's kernels 6–10 walk through the same steps):
 // - Each block computes a 128×128 tile of C, each of its 256 threads an 8×8 micro-tile: 64
-//   accumulators in registers, and per k step 16 shared-memory loads (four float4) feed 64 FMAs.
-//   Rows ty·4..ty·4+3 and 64+ty·4..64+ty·4+3 (columns likewise with tx): the two float4 reads per
-//   operand are then conflict-free (B) or broadcasts (A) within a warp.
+//   accumulators in registers, and per k step four float4 shared-memory reads feed 64 FMAs.
+// - Warp tiling: a warp owns a 32×64 block of the tile, its lanes a 4×8 grid, each lane two 4×4
+//   sub-tiles 16 rows and 32 columns apart. Per read a warp then touches 4 distinct float4 of A
+//   and 8 contiguous float4 of B (128 bytes): one shared-memory wavefront each, broadcast to the
+//   lanes that share them, where a plain 16×16 thread grid needs 16 float4 of B per read. C is
+//   written as 8 lanes × float4 = one 128-byte line per row.
 // - k advances 8 at a time (BK = 8): the two tiles are 128×8 each, 4 floats per thread, one
 //   float4 global load per operand and thread. Both tiles sit in shared memory k-major
 //   (S[p][i]), so the inner loop reads a row of each; a source that is contiguous along k
@@ -127,7 +130,11 @@ sgemm_tiled(int transA, int transB, int m, int n, int k, float alpha, const floa
     __shared__ __align__(16) float Bs[2][SG_BK][SG_LD];  // Bs[buf][p][j] = op(B)[k0 + p][col0 + j]
     const int tid = threadIdx.x;
     const int row0 = blockIdx.y * SG_BM, col0 = blockIdx.x * SG_BN;
-    const int tx = tid % 16, ty = tid / 16;
+    // Warp w covers rows (w/2)·32 .. +31 and columns (w%2)·64 .. +63 of the tile; its lanes form
+    // a 4×8 grid, each lane two 4-row groups 16 apart and two 4-column groups 32 apart.
+    const int warp = tid / 32, lane = tid % 32;
+    const int rowT = (warp / 2) * 32 + (lane / 8) * 4;
+    const int colT = (warp % 2) * 64 + (lane % 8) * 4;
 
     SgTile ta = sg_tile(A, lda, !transA, row0, m, k, tid);
     SgTile tb = sg_tile(B, ldb, transB, col0, n, k, tid);
@@ -155,10 +162,10 @@ sgemm_tiled(int transA, int transB, int m, int n, int k, float alpha, const floa
         }
 #pragma unroll
         for (int p = 0; p < SG_BK; p++) {
-            float4 a0 = *reinterpret_cast<const float4*>(&As[cur][p][ty * 4]);
-            float4 a1 = *reinterpret_cast<const float4*>(&As[cur][p][ty * 4 + 64]);
-            float4 b0 = *reinterpret_cast<const float4*>(&Bs[cur][p][tx * 4]);
-            float4 b1 = *reinterpret_cast<const float4*>(&Bs[cur][p][tx * 4 + 64]);
+            float4 a0 = *reinterpret_cast<const float4*>(&As[cur][p][rowT]);
+            float4 a1 = *reinterpret_cast<const float4*>(&As[cur][p][rowT + 16]);
+            float4 b0 = *reinterpret_cast<const float4*>(&Bs[cur][p][colT]);
+            float4 b1 = *reinterpret_cast<const float4*>(&Bs[cur][p][colT + 32]);
             const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
             const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
 #pragma unroll
@@ -176,12 +183,12 @@ sgemm_tiled(int transA, int transB, int m, int n, int k, float alpha, const floa
     const int vecC = ((unsigned long long)C % 16 == 0) && ldc % 4 == 0;
 #pragma unroll
     for (int i = 0; i < 8; i++) {
-        const int row = row0 + ty * 4 + (i < 4 ? i : 60 + i);  // i ≥ 4: rows 64 + ty·4 + (i − 4)
+        const int row = row0 + rowT + (i < 4 ? i : 12 + i);  // i ≥ 4: rowT + 16 + (i − 4)
         if (row < m) {
             float* crow = C + (long long)row * ldc;
 #pragma unroll
             for (int h = 0; h < 2; h++) {
-                const int col = col0 + tx * 4 + h * 64;
+                const int col = col0 + colT + h * 32;
                 if (col < n) {
                     sg_store_c(crow + col, n - col, vecC, alpha, beta, acc[i][h * 4], acc[i][h * 4 + 1],
                                acc[i][h * 4 + 2], acc[i][h * 4 + 3]);
