@@ -1,77 +1,119 @@
-// Convolution helpers for the coming conv issue: im2col/col2im and max/avg pooling, NCHW.
-// No Java wiring and no CPU reference yet; these comments are the contract a reference must meet.
+// Convolution and pooling kernels of jgrad.device.DeviceOps (NCHW), the own-kernel path next to
+// cuDNN. jgrad.cuda.CudaConvOps launches them; jgrad.cpu.CpuOps is the reference they are tested
+// against.
 //
 // Conventions shared by every kernel below:
-//   x is [N][C][H][W] row-major (NCHW); a window has kernel kh×kw, stride sh×sw, zero padding
-//   ph×pw on each side, dilation dh×dw (pooling: dilation 1). Output sizes, computed by the host:
-//     OH = (H + 2·ph − dh·(kh−1) − 1) / sh + 1,   OW = (W + 2·pw − dw·(kw−1) − 1) / sw + 1.
-//   Output (oh, ow), kernel tap (i, j) reads input row  h = oh·sh − ph + i·dh,
-//                                         input column w = ow·sw − pw + j·dw  (outside → padding).
+//   x is [N][C][H][W] row-major; a window has kernel kh×kw, stride sh×sw, zero padding ph×pw on
+//   each side, no dilation. Output sizes come from the host (Conv2dGeometry / Pool2dGeometry):
+//     OH = (H + 2·ph − kh) / sh + 1,   OW = (W + 2·pw − kw) / sw + 1.
+//   Output (oh, ow), kernel tap (i, j) reads input row h = oh·sh − ph + i, column
+//   w = ow·sw − pw + j (outside the image: padding).
 // Backward kernels gather (one thread per input element, summing every window that touched it)
 // instead of scattering with atomics: deterministic, and accumulate != 0 adds to dx.
 #include "common.cuh"
 
-// col is [N][C·kh·kw][OH·OW]: per image the Caffe layout, so a convolution is, per image,
-// W[K][C·kh·kw] · col[n] = y[n][K][OH·OW]. Row r = (c·kh + i)·kw + j, column q = oh·OW + ow,
-// value x[n][c][h][w] or 0 in the padding.
+// Column matrix for a chunk of N images: col is [C·kh·kw][N·OH·OW], row r = (c·kh + i)·kw + j,
+// column q = n·OH·OW + oh·OW + ow, value x[n][c][h][w] or 0 in the padding. With this layout one
+// GEMM covers the whole chunk: W[K][C·kh·kw] · col = Y'[K][N·OH·OW] (then cnhw_to_nchw).
 extern "C" __global__ void im2col(const float* x, float* col, int N, int C, int H, int W, int kh, int kw,
-                                  int sh, int sw, int ph, int pw, int dh, int dw, int OH, int OW) {
-    long long total = (long long)N * C * kh * kw * OH * OW;
+                                  int sh, int sw, int ph, int pw, int OH, int OW) {
+    long long plane = (long long)OH * OW;
+    long long cols = (long long)N * plane;
+    long long total = (long long)C * kh * kw * cols;
     JG_FOR(t, total) {
-        int ow = (int)(t % OW);
-        long long r = t / OW;
-        int oh = (int)(r % OH); r /= OH;
-        int j = (int)(r % kw); r /= kw;
-        int i = (int)(r % kh); r /= kh;
-        int c = (int)(r % C);
-        int n = (int)(r / C);
-        int h = oh * sh - ph + i * dh, w = ow * sw - pw + j * dw;
+        long long q = t % cols;
+        long long r = t / cols;
+        int n = (int)(q / plane);
+        int ow = (int)(q % OW);
+        int oh = (int)((q / OW) % OH);
+        int j = (int)(r % kw);
+        int i = (int)((r / kw) % kh);
+        int c = (int)(r / ((long long)kw * kh));
+        int h = oh * sh - ph + i, w = ow * sw - pw + j;
         col[t] = (h >= 0 && h < H && w >= 0 && w < W) ? x[(((long long)n * C + c) * H + h) * W + w] : 0.0f;
     }
 }
 
-// The adjoint of im2col: dx[n][c][h][w] (= or +=) Σ col[n][(c·kh + i)·kw + j][oh·OW + ow] over
-// all (i, j, oh, ow) whose window position lands on (h, w).
+// The adjoint of im2col for the same layout: dx[n][c][h][w] (= or +=) Σ col[(c·kh + i)·kw + j]
+// [n·OH·OW + oh·OW + ow] over all (i, j, oh, ow) whose window tap lands on (h, w).
 extern "C" __global__ void col2im(const float* col, float* dx, int N, int C, int H, int W, int kh, int kw,
-                                  int sh, int sw, int ph, int pw, int dh, int dw, int OH, int OW,
-                                  int accumulate) {
-    long long total = (long long)N * C * H * W;
+                                  int sh, int sw, int ph, int pw, int OH, int OW, int accumulate) {
     long long plane = (long long)OH * OW;
+    long long cols = (long long)N * plane;
+    long long total = (long long)N * C * H * W;
     JG_FOR(t, total) {
         int w = (int)(t % W);
         int h = (int)((t / W) % H);
-        long long nc = t / ((long long)H * W);  // n·C + c
+        int c = (int)((t / ((long long)H * W)) % C);
+        int n = (int)(t / ((long long)C * H * W));
         float s = 0.0f;
         for (int i = 0; i < kh; i++) {
-            int hs = h + ph - i * dh;
+            int hs = h + ph - i;
             if (hs < 0 || hs % sh != 0 || hs / sh >= OH) continue;
             int oh = hs / sh;
             for (int j = 0; j < kw; j++) {
-                int ws = w + pw - j * dw;
+                int ws = w + pw - j;
                 if (ws < 0 || ws % sw != 0 || ws / sw >= OW) continue;
                 int ow = ws / sw;
-                // nc·kh·kw + i·kw + j = row (c·kh + i)·kw + j of image n.
-                s += col[((nc * kh + i) * kw + j) * plane + (long long)oh * OW + ow];
+                long long r = ((long long)c * kh + i) * kw + j;
+                s += col[r * cols + n * plane + (long long)oh * OW + ow];
             }
         }
         dx[t] = accumulate ? dx[t] + s : s;
     }
 }
 
-// Max pooling: y[n][c][oh][ow] = max of the window's in-bounds inputs (padding never wins);
-// argmax[same index] = h·W + w of the first maximum in row-major window order (strict >), stored
-// as a float like every jgrad index. A window with no in-bounds input (only when ph ≥ kh) gives
-// −inf and index −1.
-extern "C" __global__ void maxpool_forward(const float* x, float* y, float* argmax, int N, int C, int H,
-                                           int W, int kh, int kw, int sh, int sw, int ph, int pw, int OH,
-                                           int OW) {
+// out[k][n][p] = in[n][k][p]: the conv output gradient in the GEMM's [K][N·P] layout.
+extern "C" __global__ void nchw_to_cnhw(const float* in, float* out, int N, int K, int P) {
+    long long total = (long long)N * K * P;
+    JG_FOR(t, total) {
+        int p = (int)(t % P);
+        int n = (int)((t / P) % N);
+        int k = (int)(t / ((long long)P * N));
+        out[t] = in[((long long)n * K + k) * P + p];
+    }
+}
+
+// y[n][k][p] = in[k][n][p] (+ bias[k] when hasBias): the GEMM result back to NCHW.
+extern "C" __global__ void cnhw_to_nchw(const float* in, const float* bias, float* y, int N, int K, int P,
+                                        int hasBias) {
+    long long total = (long long)N * K * P;
+    JG_FOR(t, total) {
+        int p = (int)(t % P);
+        int k = (int)((t / P) % K);
+        int n = (int)(t / ((long long)P * K));
+        float v = in[((long long)k * N + n) * P + p];
+        y[t] = hasBias ? v + bias[k] : v;
+    }
+}
+
+// db[k] (= or +=) Σ over n and p of dy[n][k][p], in double with a fixed tree (no atomics). One
+// block per channel; power-of-two blockDim, dynamic shared memory blockDim·8 bytes.
+extern "C" __global__ void channel_sum(const float* dy, float* db, int N, int K, int P, int accumulate) {
+    extern __shared__ double sbuf[];
+    int k = blockIdx.x;
+    if (k >= K) return;
+    long long count = (long long)N * P;
+    double s = 0.0;
+    for (long long t = threadIdx.x; t < count; t += blockDim.x) {
+        s += dy[((t / P) * K + k) * P + t % P];
+    }
+    s = jg_block_sum(s, sbuf);
+    if (threadIdx.x == 0) db[k] = (float)(accumulate ? db[k] + s : s);
+}
+
+// Max pooling: y[n][c][oh][ow] = max of the window's in-bounds inputs (padding never wins; the
+// host guarantees every window holds at least one input). First maximum in row-major window
+// order, strict >, as the CPU scans.
+extern "C" __global__ void maxpool_forward(const float* x, float* y, int N, int C, int H, int W, int kh,
+                                           int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
     long long total = (long long)N * C * OH * OW;
     JG_FOR(t, total) {
         int ow = (int)(t % OW);
         int oh = (int)((t / OW) % OH);
         const float* xp = x + (t / ((long long)OH * OW)) * H * W;
-        float best = -INFINITY;
-        int bi = -1;
+        float best = 0.0f;
+        bool found = false;
         for (int i = 0; i < kh; i++) {
             int h = oh * sh - ph + i;
             if (h < 0 || h >= H) continue;
@@ -79,32 +121,52 @@ extern "C" __global__ void maxpool_forward(const float* x, float* y, float* argm
                 int w = ow * sw - pw + j;
                 if (w < 0 || w >= W) continue;
                 float v = xp[h * W + w];
-                if (bi < 0 || v > best) { best = v; bi = h * W + w; }
+                if (!found || v > best) { best = v; found = true; }
             }
         }
-        y[t] = best;
-        argmax[t] = (float)bi;
+        y[t] = found ? best : -INFINITY;
     }
 }
 
-// dx[n][c][h][w] (= or +=) Σ dy over the windows whose argmax is (h, w).
-extern "C" __global__ void maxpool_backward(const float* dy, const float* argmax, float* dx, int N, int C,
-                                            int H, int W, int kh, int kw, int sh, int sw, int ph, int pw,
+// True when (h, w) is the first in-bounds position of window (oh, ow), row-major, whose value
+// equals the window's maximum y: DeviceOps' maxPool2dBackward finds the winner again from x and
+// y instead of keeping an argmax buffer.
+__device__ __forceinline__ bool jg_first_max(const float* xp, float yv, int h, int w, int oh, int ow, int H,
+                                             int W, int kh, int kw, int sh, int sw, int ph, int pw) {
+    for (int i = 0; i < kh; i++) {
+        int hh = oh * sh - ph + i;
+        if (hh < 0 || hh >= H) continue;
+        for (int j = 0; j < kw; j++) {
+            int ww = ow * sw - pw + j;
+            if (ww < 0 || ww >= W) continue;
+            if (xp[hh * W + ww] == yv) return hh == h && ww == w;
+        }
+    }
+    return false;
+}
+
+// dx[n][c][h][w] (= or +=) Σ dy over the windows whose first maximum is (h, w).
+extern "C" __global__ void maxpool_backward(const float* x, const float* y, const float* dy, float* dx, int N,
+                                            int C, int H, int W, int kh, int kw, int sh, int sw, int ph, int pw,
                                             int OH, int OW, int accumulate) {
     long long total = (long long)N * C * H * W;
     JG_FOR(t, total) {
         int w = (int)(t % W);
         int h = (int)((t / W) % H);
-        long long base = (t / ((long long)H * W)) * OH * OW;
-        float me = (float)(h * W + w), s = 0.0f;
+        long long nc = t / ((long long)H * W);
+        const float* xp = x + nc * H * W;
+        long long base = nc * OH * OW;
+        float s = 0.0f;
         for (int i = 0; i < kh; i++) {
             int hs = h + ph - i;
             if (hs < 0 || hs % sh != 0 || hs / sh >= OH) continue;
+            int oh = hs / sh;
             for (int j = 0; j < kw; j++) {
                 int ws = w + pw - j;
                 if (ws < 0 || ws % sw != 0 || ws / sw >= OW) continue;
-                long long o = base + (long long)(hs / sh) * OW + ws / sw;
-                if (argmax[o] == me) s += dy[o];
+                int ow = ws / sw;
+                long long o = base + (long long)oh * OW + ow;
+                if (jg_first_max(xp, y[o], h, w, oh, ow, H, W, kh, kw, sh, sw, ph, pw)) s += dy[o];
             }
         }
         dx[t] = accumulate ? dx[t] + s : s;
@@ -115,7 +177,7 @@ extern "C" __global__ void maxpool_backward(const float* dy, const float* argmax
 extern "C" __global__ void avgpool_forward(const float* x, float* y, int N, int C, int H, int W, int kh,
                                            int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
     long long total = (long long)N * C * OH * OW;
-    float inv = 1.0f / (float)(kh * kw);
+    float area = (float)(kh * kw);  // divide, not multiply by 1/area: the exactly rounded quotient
     JG_FOR(t, total) {
         int ow = (int)(t % OW);
         int oh = (int)((t / OW) % OH);
@@ -129,7 +191,7 @@ extern "C" __global__ void avgpool_forward(const float* x, float* y, int N, int 
                 if (w >= 0 && w < W) s += xp[h * W + w];
             }
         }
-        y[t] = s * inv;
+        y[t] = s / area;
     }
 }
 
@@ -138,7 +200,7 @@ extern "C" __global__ void avgpool_backward(const float* dy, float* dx, int N, i
                                             int kw, int sh, int sw, int ph, int pw, int OH, int OW,
                                             int accumulate) {
     long long total = (long long)N * C * H * W;
-    float inv = 1.0f / (float)(kh * kw);
+    float area = (float)(kh * kw);
     JG_FOR(t, total) {
         int w = (int)(t % W);
         int h = (int)((t / W) % H);
@@ -153,7 +215,7 @@ extern "C" __global__ void avgpool_backward(const float* dy, float* dx, int N, i
                 s += dy[base + (long long)(hs / sh) * OW + ws / sw];
             }
         }
-        float g = s * inv;
+        float g = s / area;
         dx[t] = accumulate ? dx[t] + g : g;
     }
 }

@@ -1,112 +1,167 @@
 package jgrad.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import jgrad.cpu.Parallel;
-import jgrad.cpu.SgemmBench;
-import jgrad.device.Device;
-import jgrad.device.Devices;
-import jgrad.train.StepBench;
-import jgrad.train.TrainConfig;
+import java.util.function.Function;
+import jgrad.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code jgrad bench}: throughput of SGEMM and of whole training steps, with the machine printed. */
+/**
+ * {@code jgrad bench}: the benchmark suites (gemm, conv, memory, ops, train) on the CPU and the
+ * GPUs, one table per suite on stdout, progress on stderr, and the same results as JSON and
+ * Markdown. Exits 1 when a case failed (a SKIP, something unavailable here, is not a failure).
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Benchmark suites: gemm (GFLOP/s), train (ms per MLP training step), conv (ms per conv-net step).")
+        description = {"Benchmark suites: gemm and conv (GFLOP/s), memory and ops (GB/s), train (images/s, ms per step).",
+            "Each figure: warm-up, then --repeats samples; median, min and max per call, and the fraction of the "
+                    + "device's theoretical peak where known (GPUs; the CPU gets measured numbers only)."})
 final class BenchCommand implements Callable<Integer> {
+    static final List<String> SUITES = List.of("gemm", "conv", "memory", "ops", "train");
+    private static final Map<String, Function<BenchRun, List<BenchResult>>> RUNNERS = Map.of(
+            "gemm", BenchGemm::run, "conv", BenchConv::run, "memory", BenchMemory::run, "ops", BenchOps::run,
+            "train", BenchTrain::run);
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--suite", defaultValue = "gemm,train", split = ",",
-            description = "Suites to run: gemm, train, conv (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--suite", defaultValue = "all", split = ",",
+            description = "Suites, comma-separated: gemm, conv, memory, ops, train or all (default: ${DEFAULT-VALUE}).")
     List<String> suites;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Option(names = "--device", defaultValue = "auto", split = ",",
+            description = "cpu, cuda, cuda:N, or auto = cpu and cuda:0 when CUDA works; comma-separated for several "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> devices;
 
-    @Option(names = "--repeats", defaultValue = "5", description = "Measured repeats per case (median reported).")
-    int repeats;
+    @Option(names = "--repeats", description = "Measured samples per case (default: 5, 3 with --quick).")
+    Integer repeats;
+
+    @Option(names = "--quick", description = "Smaller sizes and shorter samples (a smoke run, e.g. in CI).")
+    boolean quick;
 
     @Option(names = "--json", description = "Also write the results as JSON to this file.")
     Path json;
 
+    @Option(names = "--markdown", description = "Also write the results as Markdown (docs/benchmarks) to this file.")
+    Path markdown;
+
     @Override
     public Integer call() throws Exception {
-        if (repeats < 1) {
-            throw new IllegalArgumentException("--repeats must be at least 1");
-        }
-        for (String s : suites) {
-            if (!s.equals("gemm") && !s.equals("train") && !s.equals("conv")) {
-                throw new IllegalArgumentException("unknown suite '" + s + "' (expected gemm, train or conv)");
-            }
-        }
-        Device dev = Devices.select(device).device();
+        List<String> chosen = suites(suites);
+        Measure.Budget budget = Measure.Budget.of(quick, repeats != null ? repeats : quick ? 3 : 5);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("jgrad bench on %s, %d threads, Java %s%n", SgemmBench.machineLine(), Parallel.threads(),
-                System.getProperty("java.version"));
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("machine", SgemmBench.machineLine());
-        results.put("threads", Parallel.threads());
-        if (suites.contains("gemm")) {
-            out.printf("%n%-28s %12s %12s%n", "sgemm (cpu)", "GFLOP/s", "median ms");
-            List<SgemmBench.Result> gemm = SgemmBench.run(SgemmBench.DEFAULT_SHAPES, repeats, 50);
-            for (SgemmBench.Result r : gemm) {
-                out.printf("%-28s %12.1f %12.3f%n", r.shape(), r.gflops(), r.medianMs());
+        PrintWriter err = spec.commandLine().getErr();
+        String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        List<BenchResult> results = new ArrayList<>();
+        List<String> header;
+        try (BenchDevices devs = BenchDevices.open(devices);
+             BenchProgress progress = new BenchProgress(err, Progress.isTerminal())) {
+            header = new ArrayList<>();
+            header.add("jgrad bench (jgrad " + Version.get() + "), " + date + ", Java " + System.getProperty("java.version"));
+            header.addAll(devs.header());
+            header.add(String.format("timing: %.0f ms warm-up, %d samples of >= %.0f ms each, per-call median (min, max)%s",
+                    budget.warmupMs(), budget.repeats(), budget.minSampleMs(), quick ? ", --quick sizes" : ""));
+            header.forEach(out::println);
+            out.flush();
+            BenchRun run = new BenchRun(budget, quick, devs, progress);
+            for (String suite : chosen) {
+                progress.suite(suite);
+                List<BenchResult> rows = RUNNERS.get(suite).apply(run);
+                progress.close();
+                results.addAll(rows);
+                out.printf("%n%s%n%s", title(suite, rows), table(rows).text());
                 out.flush();
             }
-            results.put("gemm", gemm);
         }
-        if (suites.contains("train")) {
-            out.printf("%n%-28s %10s %10s %10s %10s%n", "train step (" + dev.name() + ")", "batch", "median ms",
-                    "min ms", "max ms");
-            List<StepBench.Timing> timings = new ArrayList<>();
-            TrainConfig seed = TrainConfig.seedDefaults();
-            for (int batch : new int[] {100, 1000}) {
-                TrainConfig cfg = new TrainConfig("mlp", 1, 0, batch, seed.lr(), "sgd", "sigmoid", "std",
-                        seed.hidden(), 0f, 0f, false, seed.seed(), 1, seed.stem());
-                StepBench.Timing t = StepBench.measure("mlp 784-100-10 sgd", cfg, dev, batch == 100 ? 1000 : 200,
-                        repeats);
-                out.printf("%-28s %10d %10.4f %10.4f %10.4f%n", t.job(), t.batch(), t.medianMs(), t.minMs(), t.maxMs());
-                out.flush();
-                timings.add(t);
-            }
-            results.put("train", timings);
-        }
-        if (suites.contains("conv")) {
-            results.put("conv", convSuite(dev, out));
-        }
-        out.flush();
         if (json != null) {
-            TrainCommand.writeJson(json, results);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("jgrad", Version.get());
+            doc.put("date", date);
+            doc.put("suites", chosen);
+            doc.put("header", header);
+            doc.put("budget", budget);
+            doc.put("results", results);
+            Json.write(json, doc);
+        }
+        if (markdown != null) {
+            writeMarkdown(markdown, header, chosen, results);
+        }
+        long failed = results.stream().filter(r -> "FAIL".equals(r.status())).count();
+        if (failed > 0) {
+            err.println("bench: " + failed + " case(s) failed (rows marked FAIL)");
+            return Errors.FAILED;
         }
         return 0;
     }
 
-    /** One training step of the conv models on synthetic 1×28×28 data, with each model's default optimizer. */
-    private List<StepBench.Timing> convSuite(Device dev, PrintWriter out) {
-        out.printf("%n%-28s %10s %10s %10s %10s%n", "conv step (" + dev.name() + ")", "batch", "median ms", "min ms",
-                "max ms");
-        List<StepBench.Timing> timings = new ArrayList<>();
-        Object[][] jobs = {{"convnet", 100, 20}, {"resnet8", 100, 10}, {"resnet18", 32, 5}, {"resnet18", 100, 3}};
-        for (Object[] job : jobs) {
-            String model = (String) job[0];
-            String optimizer = TrainConfig.defaultOptimizer(model);
-            TrainConfig cfg = new TrainConfig(model, 1, 0, (Integer) job[1],
-                    jgrad.optim.Optimizer.defaultLearningRate(optimizer), optimizer, "relu", "he", new int[] {100}, 0f,
-                    0f, false, 42L, 1, "seed");
-            StepBench.Timing t = StepBench.measure(model + " " + optimizer, cfg, dev, (Integer) job[2], repeats);
-            out.printf("%-28s %10d %10.4f %10.4f %10.4f%n", t.job(), t.batch(), t.medianMs(), t.minMs(), t.maxMs());
-            out.flush();
-            timings.add(t);
+    static List<String> suites(List<String> requested) {
+        List<String> out = new ArrayList<>();
+        for (String s : requested) {
+            String name = s.trim().toLowerCase(java.util.Locale.ROOT);
+            if (name.equals("all")) {
+                SUITES.stream().filter(x -> !out.contains(x)).forEach(out::add);
+            } else if (SUITES.contains(name)) {
+                if (!out.contains(name)) {
+                    out.add(name);
+                }
+            } else {
+                throw new IllegalArgumentException("unknown suite '" + s + "' (expected " + String.join(", ", SUITES)
+                        + " or all)");
+            }
         }
-        return timings;
+        return out;
+    }
+
+    static String title(String suite, List<BenchResult> rows) {
+        String unit = rows.stream().map(BenchResult::unit).filter(u -> u != null).findFirst().orElse("");
+        String per = suite.equals("train") ? "ms per training step" : "ms per call";
+        return suite + " (" + unit + "; " + per + ")";
+    }
+
+    /** The suite's rows as a table: device, kernels, case, throughput, times, fraction of peak, note. */
+    static Table table(List<BenchResult> rows) {
+        String unit = rows.stream().map(BenchResult::unit).filter(u -> u != null).findFirst().orElse("value");
+        Table t = new Table("device", "kernels", "case", unit, "median ms", "min ms", "max ms", "of peak", "note");
+        for (BenchResult r : rows) {
+            t.add(r.device(), r.provider(), r.item(), r.ok() ? num(r.value()) : r.status(), num(r.medianMs()),
+                    num(r.minMs()), num(r.maxMs()),
+                    r.peakFraction() == null ? "-" : String.format("%.0f%%", 100 * r.peakFraction()),
+                    r.note() == null ? "" : r.note());
+        }
+        return t;
+    }
+
+    private static String num(Double v) {
+        return v == null ? "-" : Charts.formatValue(v);
+    }
+
+    private static void writeMarkdown(Path file, List<String> header, List<String> suites, List<BenchResult> results)
+            throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("# jgrad bench\n\n");
+        for (String h : header) {
+            sb.append("- ").append(h).append('\n');
+        }
+        for (String suite : suites) {
+            List<BenchResult> rows = results.stream().filter(r -> r.suite().equals(suite)).toList();
+            sb.append("\n## ").append(title(suite, rows)).append("\n\n").append(table(rows).markdown());
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

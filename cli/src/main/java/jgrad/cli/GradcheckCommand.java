@@ -52,7 +52,7 @@ final class GradcheckCommand implements Callable<Integer> {
         if (examples <= 0 || coordinates <= 0 || !(h > 0) || !(tolerance > 0)) {
             throw new IllegalArgumentException("--examples, --coordinates, --h and --tolerance must be positive");
         }
-        TrainConfig cfg = options.config();
+        TrainConfig cfg = options.config(spec.commandLine().getParseResult()::hasMatchedOption);
         if (!cfg.model().equals("mlp")) {
             // Measured: with h = 1e-2 or 1e-3, 2-60% of a conv layer's coordinates disagree by a few
             // percent although the gradients equal PyTorch's float64 ones to 1e-5.
@@ -61,10 +61,10 @@ final class GradcheckCommand implements Callable<Integer> {
                     + "its gradients are checked against PyTorch float64 by GoldenConvGradsTest");
         }
         Device cpu = CpuDevice.get();
-        TrainData data = Datasets.mnist(options.dataDir, true);
+        TrainData data = Datasets.load(options.dataset, options.dataDir, true, options.normalize).data();
         int n = Math.min(examples, data.testCount());
         int f = data.features();
-        Sequential model = Trainer.buildModel(cfg, cpu, data.input(), data.classes());
+        Sequential model = Trainer.buildModel(cfg, cpu, data.shape(), data.classes());
         // Dropout would draw a new mask per evaluation; the check is of the deterministic function.
         model.train(!(cfg.dropout() > 0));
         Tensor x = Tensor.of(cpu, Arrays.copyOf(data.testX(), n * f), n, f);

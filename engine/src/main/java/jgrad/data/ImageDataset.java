@@ -4,9 +4,14 @@ package jgrad.data;
 public record ImageDataset(String name, ImageSplit train, ImageSplit test, int classes) {
 
     public ImageDataset {
-        if (train.rows() != test.rows() || train.cols() != test.cols()) {
-            throw new IllegalArgumentException(name + ": train images are " + train.rows() + "×" + train.cols()
-                    + " but test images are " + test.rows() + "×" + test.cols());
+        if (!train.shape().equals(test.shape())) {
+            throw new IllegalArgumentException(name + ": train images are " + train.shape()
+                    + " but test images are " + test.shape());
         }
+    }
+
+    /** The shape of one image, channels first (1×28×28 for MNIST, 3×32×32 for CIFAR-10). */
+    public ImageShape shape() {
+        return train.shape();
     }
 }

@@ -5,24 +5,36 @@ package jgrad.data;
  *
  * <p>The arrays are shared, not copied (the training images are 188 MB as floats); treat them as read-only.
  *
- * @param images {@code count × rows × cols} pixels, row-major, scaled to [0, 1] as {@code pixel / 255f}
- * @param labels {@code count} class indices in {@code 0 .. classes-1}
+ * @param images   {@code count × channels × rows × cols} pixels (channel planes one after another,
+ *                 NCHW), scaled to [0, 1] as {@code pixel / 255f}
+ * @param labels   {@code count} class indices in {@code 0 .. classes-1}
+ * @param channels 1 for grey images (MNIST), 3 for RGB (CIFAR-10)
  */
-public record ImageSplit(float[] images, int[] labels, int count, int rows, int cols) {
+public record ImageSplit(float[] images, int[] labels, int count, int rows, int cols, int channels) {
+
+    /** A split of single-channel (grey) images. */
+    public ImageSplit(float[] images, int[] labels, int count, int rows, int cols) {
+        this(images, labels, count, rows, cols, 1);
+    }
 
     public ImageSplit {
-        if (count <= 0 || rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("bad split shape " + count + "×" + rows + "×" + cols);
+        if (count <= 0 || rows <= 0 || cols <= 0 || channels <= 0) {
+            throw new IllegalArgumentException("bad split shape " + count + "×" + channels + "×" + rows + "×" + cols);
         }
-        if (labels.length != count || (long) count * rows * cols != images.length) {
-            throw new IllegalArgumentException("split arrays do not match " + count + "×" + rows + "×" + cols
-                    + ": " + images.length + " pixels, " + labels.length + " labels");
+        if (labels.length != count || (long) count * channels * rows * cols != images.length) {
+            throw new IllegalArgumentException("split arrays do not match " + count + "×" + channels + "×" + rows
+                    + "×" + cols + ": " + images.length + " pixels, " + labels.length + " labels");
         }
     }
 
-    /** Pixels per image. */
+    /** Values per image (channels × rows × cols). */
     public int pixels() {
-        return rows * cols;
+        return channels * rows * cols;
+    }
+
+    /** The shape of one image, channels first. */
+    public ImageShape shape() {
+        return new ImageShape(channels, rows, cols);
     }
 
     /**

@@ -2,6 +2,7 @@ package jgrad.nn;
 
 import java.util.LinkedHashMap;
 import java.util.random.RandomGenerator;
+import jgrad.data.ImageShape;
 import jgrad.device.Device;
 
 /**

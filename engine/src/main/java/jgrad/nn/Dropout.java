@@ -28,6 +28,16 @@ public final class Dropout implements Module {
     }
 
     @Override
+    public java.util.Map<String, Long> randomState() {
+        return java.util.Map.of("calls", calls);
+    }
+
+    @Override
+    public void restoreRandomState(java.util.Map<String, Long> state) {
+        calls = state.get("calls");
+    }
+
+    @Override
     public void train(boolean training) {
         this.training = training;
     }

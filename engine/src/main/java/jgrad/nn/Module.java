@@ -19,4 +19,15 @@ public interface Module {
 
     /** Switches training behaviour (dropout, batch norm); default no-op. */
     default void train(boolean training) {}
+
+    /**
+     * Counters behind this module's random draws (dropout's mask count), named like parameters.
+     * Checkpoints save them so that a resumed run draws the same masks as an uninterrupted one.
+     */
+    default java.util.Map<String, Long> randomState() {
+        return java.util.Map.of();
+    }
+
+    /** Restores what {@link #randomState} returned; {@code state} holds exactly this module's names. */
+    default void restoreRandomState(java.util.Map<String, Long> state) {}
 }

@@ -3,6 +3,7 @@ package jgrad.nn;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
+import jgrad.data.ImageShape;
 import jgrad.device.Device;
 
 /**

@@ -1,6 +1,7 @@
 package jgrad.nn;
 
 import java.util.Arrays;
+import jgrad.data.ImageShape;
 import jgrad.tensor.Ops;
 import jgrad.tensor.Tensor;
 
@@ -17,8 +18,8 @@ public record Unflatten(ImageShape shape) implements Module {
         if (x.rank() == 4 && x.dim(1) == c && x.dim(2) == h && x.dim(3) == w) {
             return x;
         }
-        if (x.rank() != 2 || x.dim(1) != shape.numel()) {
-            throw new IllegalArgumentException("model expects " + shape + " images as [batch, " + shape.numel()
+        if (x.rank() != 2 || x.dim(1) != shape.pixels()) {
+            throw new IllegalArgumentException("model expects " + shape + " images as [batch, " + shape.pixels()
                     + "] or [batch, " + c + ", " + h + ", " + w + "], got " + Arrays.toString(x.shape()));
         }
         return Ops.reshape(x, x.dim(0), c, h, w);

@@ -11,31 +11,18 @@ public final class Adam extends ParamState {
     private final float eps;
     private final List<Tensor> firstMoment;
     private final List<Tensor> secondMoment;
-    private int t;
-
     public Adam(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay) {
         super(params, lr, weightDecay);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.firstMoment = zerosLike();
-        this.secondMoment = zerosLike();
-    }
-
-    @Override
-    public void step() {
-        t++;
-        super.step();
+        this.firstMoment = slot("exp_avg");
+        this.secondMoment = slot("exp_avg_sq");
     }
 
     @Override
     void update(int i, Parameter p, Tensor w, Tensor g) {
         w.device().ops().adamUpdate(w.storage(), g.storage(), firstMoment.get(i).storage(),
                 secondMoment.get(i).storage(), w.numel(), lr, beta1, beta2, eps, t, decayOf(p));
-    }
-
-    /** Steps taken so far (the bias-correction exponent). */
-    public int stepCount() {
-        return t;
     }
 }

@@ -9,8 +9,12 @@ import jgrad.nn.Parameter;
  * optimizer state lives on the same device as the weights. Weight decay (L2, the book's λ) applies
  * to parameters marked {@link Parameter#decay()}.
  */
-public interface Optimizer {
+public interface Optimizer extends AutoCloseable {
     void step();
+
+    /** Releases the optimizer's state buffers (device memory on a GPU); the optimizer is unusable after. */
+    @Override
+    void close();
 
     void zeroGrad();
 
@@ -18,6 +22,17 @@ public interface Optimizer {
     void setLearningRate(float lr);
 
     float learningRate();
+
+    /**
+     * The state buffers, named {@code <parameter>.<slot>} (e.g. {@code fc1.weight.velocity}); the
+     * live tensors the optimizer updates, so a checkpoint reads them and a resume overwrites them.
+     */
+    java.util.Map<String, jgrad.tensor.Tensor> state();
+
+    /** Steps taken so far (Adam's bias-correction exponent). */
+    int stepCount();
+
+    void setStepCount(int steps);
 
     java.util.Set<String> NAMES = java.util.Set.of("sgd", "momentum", "adagrad", "adam");
 
@@ -39,6 +54,14 @@ public interface Optimizer {
     }
 
     static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay) {
+        return create(name, params, lr, 0.9f, weightDecay);
+    }
+
+    /** @param momentum μ of the momentum optimizer (the book's 0.9); ignored by the others */
+    static Optimizer create(String name, List<Parameter> params, float lr, float momentum, float weightDecay) {
+        if (!(momentum >= 0f && momentum < 1f)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
         if (!(lr > 0f) || !Float.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
         }
@@ -47,7 +70,7 @@ public interface Optimizer {
         }
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "sgd" -> new Sgd(params, lr, weightDecay);
-            case "momentum" -> new Momentum(params, lr, 0.9f, weightDecay);
+            case "momentum" -> new Momentum(params, lr, momentum, weightDecay);
             case "adagrad" -> new AdaGrad(params, lr, weightDecay);
             case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay);
             default -> throw new IllegalArgumentException("unknown optimizer '" + name

@@ -28,6 +28,14 @@ final class BatchSampler {
         }
     }
 
+    /** Draws and discards {@code batches} minibatches: how a resumed run catches up with the checkpoint. */
+    void skip(int batches) {
+        float[] scratch = new float[batch];
+        for (int i = 0; i < batches; i++) {
+            next(scratch);
+        }
+    }
+
     void next(float[] out) {
         if (!epochs) {
             for (int i = 0; i < batch; i++) {

@@ -2,8 +2,9 @@ package jgrad.train;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import jgrad.data.ImageShape;
+import jgrad.data.Normalization;
 import jgrad.device.Device;
-import jgrad.nn.ImageShape;
 
 /**
  * Milliseconds per training step of a job on a device, on synthetic MNIST-shaped data (the step
@@ -29,19 +30,22 @@ public final class StepBench {
         }
         int test = 100;
         return new TrainData(x, y, trainCount, Arrays.copyOf(x, test * features), Arrays.copyOf(y, test), test,
-                new ImageShape(1, 28, 28), 10);
+                features, 10, new ImageShape(1, 28, 28), Normalization.identity(1));
     }
 
     public static Timing measure(String job, TrainConfig base, Device device, int stepsPerRepeat, int repeats) {
         TrainConfig cfg = new TrainConfig(base.model(), stepsPerRepeat, 0, base.batchSize(), base.lr(),
                 base.optimizer(), base.activation(), base.init(), base.hidden(), base.weightDecay(), base.dropout(),
-                base.batchNorm(), base.seed(), stepsPerRepeat, base.stem());
+                base.batchNorm(), base.seed(), stepsPerRepeat, base.momentum(), base.lrSchedule(), base.tMax(),
+                base.patience(), base.minDelta(), base.augment(), base.stem());
         TrainData data = syntheticMnist(Math.max(4096, base.batchSize()), base.seed());
         Trainer.Listener quiet = new Trainer.Listener() {};
-        Trainer.train(cfg, device, data, quiet); // warm-up
+        Trainer.train(cfg, device, data, quiet).close(); // warm-up; close() returns device memory
         double[] ms = new double[repeats];
         for (int i = 0; i < repeats; i++) {
-            ms[i] = Trainer.train(cfg, device, data, quiet).msPerStep();
+            try (TrainResult r = Trainer.train(cfg, device, data, quiet)) {
+                ms[i] = r.msPerStep();
+            }
         }
         Arrays.sort(ms);
         return new Timing(job, device.name(), base.batchSize(), stepsPerRepeat, ms[repeats / 2], ms[0],

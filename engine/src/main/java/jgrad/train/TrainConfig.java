@@ -7,22 +7,34 @@ import java.util.List;
  * One training job. Defaults are the seed's TwoLayerNet run: 784→100→10, sigmoid, 0.01·N(0,1)
  * init, SGD lr 0.1, batch 100 sampled with replacement, 10 000 steps.
  *
- * @param model     mlp, convnet (the book's SimpleConvNet; {@code hidden} are its affine widths),
- *                  resnet8 or resnet18 (see {@link jgrad.nn.ResNet})
- * @param steps     optimizer steps when {@code epochs} is 0 (minibatches sampled with replacement)
- * @param epochs    if &gt; 0, passes over a reshuffled training set instead (last partial batch dropped)
- * @param logEvery  steps between loss reports
- * @param stem      the ResNet stem: seed (7×7/2 conv + 3×3/2 max-pool) or cifar (3×3/1 conv)
+ * <p>An <em>epoch</em> is {@link #stepsPerEpoch} steps in both modes (in steps mode a notional one,
+ * the last one possibly partial): the unit of evaluation, checkpoints, early stopping and the
+ * cosine schedule.
+ *
+ * @param model      mlp, convnet (the book's SimpleConvNet; {@code hidden} are its affine widths),
+ *                   resnet8 or resnet18 (see {@link jgrad.nn.ResNet})
+ * @param steps      optimizer steps when {@code epochs} is 0 (minibatches sampled with replacement)
+ * @param epochs     if &gt; 0, passes over a reshuffled training set instead (last partial batch dropped)
+ * @param logEvery   steps between loss reports
+ * @param momentum   μ of the momentum optimizer
+ * @param lrSchedule {@code constant} or {@code cosine} (see {@link LrSchedule})
+ * @param tMax       cosine half-period in epochs; 0 means the run's epoch count
+ * @param patience   stop when the epoch mean loss has not improved by more than {@code minDelta}
+ *                   for this many epochs; 0 disables early stopping
+ * @param augment    host-side augmentation of training batches: {@code none} or a comma list of
+ *                   {@code rotate}, {@code crop}, {@code flip} (see {@link jgrad.data.Augment})
+ * @param stem       the ResNet stem: seed (7×7/2 conv + 3×3/2 max-pool) or cifar (3×3/1 conv)
  */
 public record TrainConfig(String model, int steps, int epochs, int batchSize, float lr, String optimizer,
                           String activation, String init, int[] hidden, float weightDecay, float dropout,
-                          boolean batchNorm, long seed, int logEvery, String stem) {
+                          boolean batchNorm, long seed, int logEvery, float momentum, String lrSchedule, int tMax,
+                          int patience, float minDelta, String augment, String stem) {
 
     public static final List<String> MODELS = List.of("mlp", "convnet", "resnet8", "resnet18");
 
     public static TrainConfig seedDefaults() {
         return new TrainConfig("mlp", 10_000, 0, 100, 0.1f, "sgd", "sigmoid", "std", new int[] {100}, 0f, 0f,
-                false, 42L, 1000, "seed");
+                false, 42L, 1000);
     }
 
     public static boolean isResNet(String model) {
@@ -43,6 +55,15 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
     /** The seed's 0.01·N(0,1) for the MLP, He for the conv nets (ReLU everywhere). */
     public static String defaultInit(String model) {
         return model.equals("mlp") ? "std" : "he";
+    }
+
+    /** A job with the defaults of the later options: momentum 0.9, constant lr, no early stop, no augmentation,
+     *  the seed's ResNet stem. */
+    public TrainConfig(String model, int steps, int epochs, int batchSize, float lr, String optimizer,
+                       String activation, String init, int[] hidden, float weightDecay, float dropout,
+                       boolean batchNorm, long seed, int logEvery) {
+        this(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden, weightDecay, dropout, batchNorm,
+                seed, logEvery, 0.9f, "constant", 0, 0, 0f, "none", "seed");
     }
 
     public TrainConfig {
@@ -88,11 +109,44 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         if (logEvery <= 0) {
             throw new IllegalArgumentException("--log-every must be positive, got " + logEvery);
         }
+        if (!(momentum >= 0f && momentum < 1f)) {
+            throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
+        }
+        LrSchedule.checkName(lrSchedule);
+        if (tMax < 0) {
+            throw new IllegalArgumentException("--t-max must be >= 0 (0: the run's epochs), got " + tMax);
+        }
+        if (patience < 0) {
+            throw new IllegalArgumentException("--patience must be >= 0 (0: no early stopping), got " + patience);
+        }
+        if (!(minDelta >= 0f) || !Float.isFinite(minDelta)) {
+            throw new IllegalArgumentException("--min-delta must be >= 0, got " + minDelta);
+        }
+        augment = jgrad.data.Augment.canonical(augment);
     }
 
     @Override
     public int[] hidden() {
         return hidden.clone();
+    }
+
+    /** Steps per epoch: full batches in one pass over {@code trainCount} examples. */
+    public int stepsPerEpoch(int trainCount) {
+        int perEpoch = trainCount / batchSize;
+        if (perEpoch == 0) {
+            throw new IllegalArgumentException("--batch-size " + batchSize + " exceeds the " + trainCount
+                    + " training examples");
+        }
+        return perEpoch;
+    }
+
+    /** Epochs of the run: {@code epochs}, or in steps mode the notional epochs the steps span (last partial). */
+    public int totalEpochs(int trainCount) {
+        if (epochs > 0) {
+            return epochs;
+        }
+        int perEpoch = stepsPerEpoch(trainCount);
+        return (steps + perEpoch - 1) / perEpoch;
     }
 
     /** Total optimizer steps for a training set of {@code trainCount} examples. */

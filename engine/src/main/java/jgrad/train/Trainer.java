@@ -1,10 +1,12 @@
 package jgrad.train;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import jgrad.data.Augment;
+import jgrad.data.ImageShape;
 import jgrad.device.Device;
 import jgrad.device.DeviceOps;
 import jgrad.nn.ConvNet;
-import jgrad.nn.ImageShape;
 import jgrad.nn.Init;
 import jgrad.nn.Mlp;
 import jgrad.nn.ResNet;
@@ -18,7 +20,11 @@ import jgrad.tensor.Tensor;
 /**
  * Runs a training job on one device. The data set is uploaded once; each step gathers its
  * minibatch on the device, so the only host-to-device traffic per step is the index vector, and
- * losses are read back only at log points.
+ * losses are read back only at log points and epoch ends. With augmentation the minibatch is
+ * gathered and augmented on the host instead and uploaded whole (a host step, see {@link Augment}).
+ *
+ * <p>After every epoch the model is evaluated on the test split, early stopping looks at the
+ * epoch's mean loss, and with {@link RunOptions#checkpointDir} a {@link Checkpoint} is written.
  */
 public final class Trainer {
     /** Progress callbacks; called on the training thread. */
@@ -30,6 +36,9 @@ public final class Trainer {
 
         /** Every {@code logEvery} steps and after the last one, with that step's loss. */
         default void onLog(int step, float loss) {}
+
+        /** After each epoch's evaluation. */
+        default void onEpoch(EpochStats epoch, int totalEpochs) {}
     }
 
     private Trainer() {}
@@ -42,7 +51,7 @@ public final class Trainer {
         SplittableRandom initRng = new SplittableRandom(cfg.seed());
         Init init = Init.parse(cfg.init());
         return switch (cfg.model()) {
-            case "mlp" -> Mlp.build(device, input.numel(), cfg.hidden(), classes, cfg.activation(), init,
+            case "mlp" -> Mlp.build(device, input.pixels(), cfg.hidden(), classes, cfg.activation(), init,
                     cfg.dropout(), cfg.batchNorm(), initRng, cfg.seed());
             case "convnet" -> ConvNet.simple(device, input, cfg.hidden(), classes, cfg.activation(), init, initRng);
             case "resnet8" -> ResNet.resnet8(device, input, classes, ResNet.Stem.parse(cfg.stem()), init, initRng);
@@ -53,6 +62,10 @@ public final class Trainer {
     }
 
     public static TrainResult train(TrainConfig cfg, Device device, TrainData data, Listener listener) {
+        return train(cfg, device, data, listener, RunOptions.NONE);
+    }
+
+    public static TrainResult train(TrainConfig cfg, Device device, TrainData data, Listener listener, RunOptions run) {
         int steps = cfg.totalSteps(data.trainCount());
         int batch = cfg.batchSize();
         if (batch > data.trainCount()) {
@@ -60,89 +73,181 @@ public final class Trainer {
                     + " training examples");
         }
         int features = data.features();
-        Sequential model = buildModel(cfg, device, data.input(), data.classes());
-        Optimizer optimizer = Optimizer.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.weightDecay());
-        DeviceOps ops = device.ops();
-        float[] losses = new float[steps];
-        try (Tensor trainX = Tensor.of(device, data.trainX(), data.trainCount(), features);
-             Tensor trainY = Tensor.of(device, data.trainY(), data.trainCount());
-             Tensor index = Tensor.zeros(device, batch);
-             Tensor xb = Tensor.zeros(device, batch, features);
-             Tensor yb = Tensor.zeros(device, batch);
-             Tensor history = Tensor.zeros(device, steps)) {
-            BatchSampler sampler = new BatchSampler(data.trainCount(), batch, cfg.epochs() > 0, cfg.seed() + 1);
-            float[] indexHost = new float[batch];
-            listener.onStart(steps);
-            model.train(true);
-            int logged = 0;
-            long start = System.nanoTime();
-            for (int step = 0; step < steps; step++) {
-                sampler.next(indexHost);
-                device.copyIn(indexHost, 0, index.storage(), 0, batch);
-                try (Arena arena = Arena.open()) {
-                    ops.gatherRows(trainX.storage(), index.storage(), xb.storage(), batch, features);
-                    ops.gatherRows(trainY.storage(), index.storage(), yb.storage(), batch, 1);
-                    Tensor loss = NnOps.softmaxCrossEntropy(model.forward(xb), yb);
-                    optimizer.zeroGrad();
-                    loss.backward();
-                    optimizer.step();
-                    ops.copy(loss.storage(), 0, history.storage(), step, 1);
-                }
-                listener.onStep(step + 1);
-                if ((step + 1) % cfg.logEvery() == 0 || step + 1 == steps) {
-                    device.copyOut(history.storage(), logged, losses, logged, step + 1 - logged);
-                    logged = step + 1;
-                    float loss = losses[step];
-                    if (!Float.isFinite(loss)) {
-                        throw new TrainingDivergedException("loss became " + loss + " at step " + (step + 1)
-                                + " (first non-finite step " + (firstNonFinite(losses, step) + 1)
-                                + "); try a smaller --lr");
-                    }
-                    listener.onLog(step + 1, loss);
-                }
+        int stepsPerEpoch = cfg.stepsPerEpoch(data.trainCount());
+        int epochs = cfg.totalEpochs(data.trainCount());
+        int tMax = cfg.tMax() > 0 ? cfg.tMax() : epochs;
+        Augment augment = Augment.of(cfg.augment(), data.shape(), data.normalization());
+        Sequential model = buildModel(cfg, device, data.shape(), data.classes());
+        Optimizer optimizer = Optimizer.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.momentum(),
+                cfg.weightDecay());
+        boolean succeeded = false;
+        try {
+            TrainState state = new TrainState(steps, cfg);
+            if (run.resume() != null) {
+                run.resume().restoreRun(model, optimizer, state, cfg);
             }
-            device.synchronize();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double accuracy = evaluate(model, device, data.testX(), data.testY(), data.testCount(), features);
-            return new TrainResult(device.name(), steps, seconds, losses[steps - 1], accuracy, losses, model);
+            DeviceOps ops = device.ops();
+            float[] losses = state.losses;
+            try (Tensor trainX = Tensor.of(device, data.trainX(), data.trainCount(), features);
+                 Tensor trainY = Tensor.of(device, data.trainY(), data.trainCount());
+                 Tensor index = Tensor.zeros(device, batch);
+                 Tensor xb = Tensor.zeros(device, batch, features);
+                 Tensor yb = Tensor.zeros(device, batch);
+                 Tensor history = Tensor.zeros(device, steps)) {
+                BatchSampler sampler = new BatchSampler(data.trainCount(), batch, cfg.epochs() > 0, cfg.seed() + 1);
+                sampler.skip(state.step);
+                float[] indexHost = new float[batch];
+                float[] batchHost = augment.isNone() ? null : new float[batch * features];
+                listener.onStart(steps);
+                listener.onStep(state.step);
+                model.train(true);
+                int logged = state.step;
+                // The uploads above are queued; the clock starts when the device has them.
+                device.synchronize();
+                long start = System.nanoTime();
+                long asideNanos = 0; // evaluation and checkpoints: not training time
+                boolean finished = state.stoppedEarly();
+                for (int step = state.step; step < steps && !finished; step++) {
+                    if (step % stepsPerEpoch == 0) {
+                        optimizer.setLearningRate(LrSchedule.at(cfg.lrSchedule(), cfg.lr(), step / stepsPerEpoch, tMax));
+                    }
+                    sampler.next(indexHost);
+                    device.copyIn(indexHost, 0, index.storage(), 0, batch);
+                    try (Arena arena = Arena.open()) {
+                        if (batchHost == null) {
+                            ops.gatherRows(trainX.storage(), index.storage(), xb.storage(), batch, features);
+                        } else {
+                            gatherAugmented(data.trainX(), indexHost, batchHost, features, augment, cfg.seed(), step);
+                            device.copyIn(batchHost, 0, xb.storage(), 0, batch * features);
+                        }
+                        ops.gatherRows(trainY.storage(), index.storage(), yb.storage(), batch, 1);
+                        Tensor loss = NnOps.softmaxCrossEntropy(model.forward(xb), yb);
+                        optimizer.zeroGrad();
+                        loss.backward();
+                        optimizer.step();
+                        ops.copy(loss.storage(), 0, history.storage(), step, 1);
+                    }
+                    listener.onStep(step + 1);
+                    if ((step + 1) % cfg.logEvery() == 0 || step + 1 == steps) {
+                        logged = readLosses(device, history, losses, logged, step + 1);
+                        listener.onLog(step + 1, losses[step]);
+                    }
+                    if ((step + 1) % stepsPerEpoch == 0 || step + 1 == steps) {
+                        logged = readLosses(device, history, losses, logged, step + 1);
+                        device.synchronize();
+                        long aside = System.nanoTime();
+                        double seconds = state.earlierSeconds + (aside - start - asideNanos) / 1e9;
+                        finished = endEpoch(cfg, device, data, model, optimizer, state, run, step + 1, stepsPerEpoch,
+                                seconds, listener, epochs);
+                        asideNanos += System.nanoTime() - aside;
+                    }
+                }
+                device.synchronize();
+                double seconds = state.earlierSeconds + (System.nanoTime() - start - asideNanos) / 1e9;
+                int done = state.step;
+                int[] predictions = predict(model, device, data.testX(), data.testCount(), features);
+                Evaluation evaluation = Evaluation.of(predictions, data.testY(), data.classes());
+                boolean complete = done == steps || state.stoppedEarly();
+                TrainResult result = new TrainResult(device.name(), done, seconds, done == 0 ? Float.NaN : losses[done - 1],
+                        evaluation.accuracy(), Arrays.copyOf(losses, done), model, java.util.List.copyOf(state.epochs),
+                        evaluation, state.stopper.stoppedAfter(), complete);
+                succeeded = true;
+                return result;
+            }
+        } finally {
+            optimizer.close();
+            if (!succeeded) {
+                model.close();  // on a GPU nothing else would return its memory
+            }
         }
     }
 
-    private static int firstNonFinite(float[] losses, int upTo) {
-        for (int i = 0; i <= upTo; i++) {
+    /**
+     * Evaluates, records the epoch, consults early stopping and writes the checkpoint.
+     *
+     * @return true when the run ends here (early stop, or the pause asked for)
+     */
+    private static boolean endEpoch(TrainConfig cfg, Device device, TrainData data, Sequential model,
+                                    Optimizer optimizer, TrainState state, RunOptions run, int stepsDone,
+                                    int stepsPerEpoch, double seconds, Listener listener, int totalEpochs) {
+        int epoch = (stepsDone + stepsPerEpoch - 1) / stepsPerEpoch;
+        int from = (epoch - 1) * stepsPerEpoch;
+        double sum = 0;
+        for (int i = from; i < stepsDone; i++) {
+            sum += state.losses[i];
+        }
+        double meanLoss = sum / (stepsDone - from);
+        double accuracy = evaluate(model, device, data.testX(), data.testY(), data.testCount(), data.features());
+        EpochStats stats = new EpochStats(epoch, stepsDone, meanLoss, accuracy, optimizer.learningRate(), seconds);
+        state.epochs.add(stats);
+        state.step = stepsDone;
+        boolean stop = state.stopper.observe(epoch, meanLoss);
+        listener.onEpoch(stats, totalEpochs);
+        if (run.checkpointDir() != null) {
+            Checkpoint.write(run.checkpointDir(), cfg, run.dataInfo(), model, optimizer, state, seconds);
+        }
+        return stop || epoch == run.stopAfterEpoch();
+    }
+
+    /** Copies the losses of steps {@code [from, to)} to the host; a non-finite one ends the run. */
+    private static int readLosses(Device device, Tensor history, float[] losses, int from, int to) {
+        if (to > from) {
+            device.copyOut(history.storage(), from, losses, from, to - from);
+        }
+        for (int i = from; i < to; i++) {
             if (!Float.isFinite(losses[i])) {
-                return i;
+                throw new TrainingDivergedException("loss became " + losses[i] + " at step " + (i + 1)
+                        + "; try a smaller --lr");
             }
         }
-        return upTo;
+        return to;
+    }
+
+    /** The host side of an augmented step: gather the rows the sampler chose, then augment them. */
+    private static void gatherAugmented(float[] trainX, float[] indexHost, float[] out, int features, Augment augment,
+                                        long seed, int step) {
+        for (int i = 0; i < indexHost.length; i++) {
+            System.arraycopy(trainX, (int) indexHost[i] * features, out, i * features, features);
+        }
+        augment.apply(out, indexHost.length, seed, step);
     }
 
     /** Classification accuracy in eval mode, in chunks so memory stays bounded. */
     public static double evaluate(Sequential model, Device device, float[] x, float[] y, int count, int features) {
+        int[] pred = predict(model, device, x, count, features);
+        int correct = 0;
+        for (int i = 0; i < count; i++) {
+            if (pred[i] == y[i]) {
+                correct++;
+            }
+        }
+        return count == 0 ? 0 : (double) correct / count;
+    }
+
+    /** The predicted class of each row, in eval mode, in chunks so memory stays bounded. */
+    public static int[] predict(Sequential model, Device device, float[] x, int count, int features) {
         // Small enough that a ResNet's activations for one chunk stay in the hundreds of MB.
         final int chunk = 200;
         model.train(false);
-        int correct = 0;
-        float[] pred = new float[chunk];
+        int[] pred = new int[count];
+        float[] out = new float[chunk];
         try (GradMode g = GradMode.noGrad()) {
             for (int from = 0; from < count; from += chunk) {
                 int n = Math.min(chunk, count - from);
-                float[] rows = java.util.Arrays.copyOfRange(x, from * features, (from + n) * features);
+                float[] rows = Arrays.copyOfRange(x, from * features, (from + n) * features);
                 try (Arena arena = Arena.open(); Tensor xb = Tensor.of(device, rows, n, features);
-                     Tensor out = Tensor.zeros(device, n)) {
+                     Tensor argmax = Tensor.zeros(device, n)) {
                     Tensor logits = model.forward(xb);
-                    device.ops().argmaxRows(logits.storage(), out.storage(), n, logits.dim(1));
-                    device.copyOut(out.storage(), 0, pred, 0, n);
+                    device.ops().argmaxRows(logits.storage(), argmax.storage(), n, logits.dim(1));
+                    device.copyOut(argmax.storage(), 0, out, 0, n);
                 }
                 for (int i = 0; i < n; i++) {
-                    if (pred[i] == y[from + i]) {
-                        correct++;
-                    }
+                    pred[from + i] = (int) out[i];
                 }
             }
         } finally {
             model.train(true);
         }
-        return count == 0 ? 0 : (double) correct / count;
+        return pred;
     }
 }

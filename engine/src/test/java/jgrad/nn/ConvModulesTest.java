@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import jgrad.cpu.CpuDevice;
+import jgrad.data.ImageShape;
 import jgrad.tensor.Arena;
 import jgrad.tensor.GradMode;
 import jgrad.tensor.Ops;

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import jgrad.cpu.CpuDevice;
+import jgrad.data.ImageShape;
 import jgrad.io.NamedTensor;
 import jgrad.io.Safetensors;
 import jgrad.tensor.Arena;

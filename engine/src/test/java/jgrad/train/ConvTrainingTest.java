@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import jgrad.cpu.CpuDevice;
-import jgrad.nn.ImageShape;
+import jgrad.data.ImageShape;
+import jgrad.data.Normalization;
 import org.junit.jupiter.api.Test;
 
 /** The conv models learn a small synthetic image task end to end through the trainer (seconds). */
@@ -45,11 +46,12 @@ class ConvTrainingTest {
         }
         return new TrainData(java.util.Arrays.copyOf(x, train * 64), java.util.Arrays.copyOf(y, train), train,
                 java.util.Arrays.copyOfRange(x, train * 64, n * 64), java.util.Arrays.copyOfRange(y, train, n), test,
-                new ImageShape(1, 8, 8), 3);
+                64, 3, new ImageShape(1, 8, 8), Normalization.identity(1));
     }
 
     private static TrainConfig config(String model, String optimizer, float lr, int[] hidden, String stem) {
-        return new TrainConfig(model, 0, 4, 20, lr, optimizer, "relu", "he", hidden, 0f, 0f, false, 7L, 10, stem);
+        return new TrainConfig(model, 0, 4, 20, lr, optimizer, "relu", "he", hidden, 0f, 0f, false, 7L, 10, 0.9f,
+                "constant", 0, 0, 0f, "none", stem);
     }
 
     private static double mean(float[] v, int from, int to) {
@@ -86,7 +88,8 @@ class ConvTrainingTest {
     void sameSeedSameLossCurve() {
         TrainData data = patches(100, 10, 3);
         TrainConfig cfg = new TrainConfig("resnet8", 6, 0, 10, 0.05f, "momentum", "relu", "he", new int[] {100}, 0f,
-                0f, false, 11L, 3, "seed");
+                0f, false, 11L, 3, 0.9f, "constant", 0, 0, 0f,
+                "none", "seed");
         float[] a = Trainer.train(cfg, CpuDevice.get(), data, new Trainer.Listener() {}).lossHistory();
         float[] b = Trainer.train(cfg, CpuDevice.get(), data, new Trainer.Listener() {}).lossHistory();
         assertArrayEquals(a, b);
@@ -96,23 +99,23 @@ class ConvTrainingTest {
     void optionsThatDoNotApplyAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new TrainConfig("convnet", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0.5f, false,
-                        1L, 1, "seed"));
+                        1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
         assertTrue(e.getMessage().contains("--dropout and --batch-norm apply to --model mlp only"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "sigmoid", "he", new int[] {100}, 0f, 0f,
-                        false, 1L, 1, "seed"));
+                        false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
         assertTrue(e.getMessage().contains("uses ReLU"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
-                        false, 1L, 1, "imagenet"));
+                        false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "imagenet"));
         assertTrue(e.getMessage().contains("unknown --stem 'imagenet'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new TrainConfig("vgg", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
-                        false, 1L, 1, "seed"));
+                        false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
         assertTrue(e.getMessage().contains("mlp, convnet, resnet8, resnet18"), e.getMessage());
         // Flat data cannot feed an image model: the convnet says which shape it needs.
         TrainData flat = new TrainData(new float[20 * 10], new float[20], 20, new float[10], new float[1], 1,
-                ImageShape.flat(10), 2);
+                10, 2);
         e = assertThrows(IllegalArgumentException.class,
                 () -> Trainer.train(config("convnet", "adam", 0.01f, new int[] {4}, "seed"), CpuDevice.get(), flat,
                         new Trainer.Listener() {}));

@@ -12,6 +12,7 @@ import java.util.zip.GZIPOutputStream;
 import jgrad.data.DataStore;
 import jgrad.data.FileSpec;
 import jgrad.data.IdxDatasetSpec;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,9 +54,31 @@ class BadInputTest {
 
     @Test
     void cudaDeviceOnAMachineWithoutOneSaysWhy() {
-        Cli r = Cli.run("train", "--device", "cuda", "--data-dir", tmp.toString());
-        assertEquals(1, r.code());
-        assertOneLineError(r, "cuda");
+        jgrad.cuda.CudaProbe.Result probe = jgrad.cuda.CudaProbe.probe();
+        Assumptions.assumeFalse(probe.usable(), "this machine has a usable GPU: " + probe.summary());
+        String reason = probe.driver().reason();  // e.g. "no NVIDIA driver (libcuda.so.1 not found)"
+        for (String device : new String[] {"cuda", "cuda:1"}) {
+            Cli r = Cli.run("train", "--device", device, "--data-dir", tmp.toString());
+            assertEquals(1, r.code(), r.err());
+            assertOneLineError(r, "--device " + device, reason);
+        }
+        Cli own = Cli.run("train", "--kernels", "own", "--data-dir", tmp.toString());
+        assertEquals(1, own.code(), own.err());
+        assertOneLineError(own, "--kernels own needs CUDA", reason);
+    }
+
+    @Test
+    void kernelChoicesOtherThanAutoAreUsageErrorsOnTheCpu() {
+        for (String kernels : new String[] {"own", "vendor"}) {
+            Cli r = Cli.run("train", "--device", "cpu", "--kernels", kernels, "--data-dir", tmp.toString());
+            assertEquals(2, r.code(), r.err());
+            assertOneLineError(r, "--kernels " + kernels);
+        }
+        Cli bogus = Cli.run("train", "--kernels", "cublas");
+        assertEquals(2, bogus.code(), bogus.err());
+        assertOneLineError(bogus, "--kernels");
+        Cli badOrdinal = Cli.run("train", "--device", "cuda:x");
+        assertEquals(2, badOrdinal.code(), badOrdinal.err());
     }
 
     private Path installedCopyOfMnist() throws IOException {

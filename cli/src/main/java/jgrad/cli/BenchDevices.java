@@ -1,0 +1,224 @@
+package jgrad.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jgrad.cli.DeviceReport.CudaGpu;
+import jgrad.cli.DeviceReport.CudaSection;
+import jgrad.cli.DeviceReport.NvmlGpu;
+import jgrad.cli.DeviceReport.NvmlSection;
+import jgrad.cpu.CpuDevice;
+import jgrad.cuda.CudaDevice;
+import jgrad.cuda.CudaProbe;
+import jgrad.device.KernelChoice;
+
+/**
+ * The devices a bench run covers ({@code --device cpu}, {@code cuda[:N]}, {@code auto} or a
+ * comma list) and, per suite, the targets on them: the CPU, and on each GPU every choice of
+ * kernels worth comparing (own PTX, cuBLAS/cuDNN in FP32 and TF32). A GPU or library that cannot
+ * be used still appears, as a target with the reason, so the tables say why a column is empty.
+ * CUDA devices are opened once per kernel choice and closed with this object.
+ */
+final class BenchDevices implements AutoCloseable {
+    /** What a suite measures, which decides the kernel variants it compares on a GPU. */
+    enum Need { GEMM, CONV, OPS, MEMORY, TRAIN }
+
+    /** A GPU column: the own kernels only, or the automatic choice where the named library must be in use. */
+    private enum Kernels { OWN, AUTO, CUBLAS, CUDNN }
+
+    private final boolean cpu;
+    /** Requested GPU ordinals, each with the reason it cannot be used (null when it can). */
+    private final Map<Integer, String> gpus = new LinkedHashMap<>();
+    private final Map<String, CudaDevice> opened = new LinkedHashMap<>();
+    private final Map<String, String> openFailures = new LinkedHashMap<>();
+    private NvmlSection nvml;
+    private CudaSection cuda;
+
+    private BenchDevices(boolean cpu) {
+        this.cpu = cpu;
+    }
+
+    /**
+     * @param specs cpu, cuda, cuda:N or auto (cpu plus cuda:0, which reports why when CUDA does not work)
+     * @throws IllegalArgumentException for an unknown device
+     */
+    static BenchDevices open(List<String> specs) {
+        boolean wantCpu = false;
+        List<Integer> ordinals = new ArrayList<>();
+        for (String raw : specs) {
+            String s = raw.trim().toLowerCase(Locale.ROOT);
+            if (s.equals("cpu")) {
+                wantCpu = true;
+            } else if (s.equals("auto")) {
+                wantCpu = true;
+                ordinals.add(0);
+            } else if (s.equals("cuda")) {
+                ordinals.add(0);
+            } else if (s.matches("cuda:\\d{1,4}")) {
+                ordinals.add(Integer.parseInt(s.substring(5)));
+            } else {
+                throw new IllegalArgumentException("unknown device '" + raw + "' (expected cpu, cuda, cuda:N or auto)");
+            }
+        }
+        BenchDevices d = new BenchDevices(wantCpu);
+        if (!ordinals.isEmpty()) {
+            CudaProbe.Result probe = CudaProbe.probe();
+            for (int n : ordinals) {
+                d.gpus.putIfAbsent(n, !probe.usable() ? probe.driver().reason()
+                        : n >= probe.deviceCount() ? "cuda:" + n + " is out of range: " + probe.deviceCount()
+                                + " CUDA device(s) visible" : null);
+            }
+            d.nvml = NvmlReader.read();
+            d.cuda = CudaInfo.read();
+        }
+        return d;
+    }
+
+    /** The targets for one suite, in column order: CPU first, then each GPU's variants. */
+    List<BenchTarget> targets(Need need) {
+        List<BenchTarget> out = new ArrayList<>();
+        if (cpu && need != Need.MEMORY) {
+            out.add(BenchTarget.of("cpu", "cpu", CpuDevice.get(), Peak.NONE, false));
+        }
+        if (need == Need.MEMORY && gpus.isEmpty()) {
+            out.add(BenchTarget.missing("cpu", "-", "host/device transfers need a CUDA device (--device cuda)"));
+        }
+        for (Map.Entry<Integer, String> g : gpus.entrySet()) {
+            String name = "cuda:" + g.getKey();
+            if (g.getValue() != null) {
+                out.add(BenchTarget.missing(name, "all", g.getValue()));
+                continue;
+            }
+            int n = g.getKey();
+            switch (need) {
+                case GEMM -> {
+                    out.add(target(n, "own PTX", Kernels.OWN, false));
+                    out.add(target(n, "cuBLAS FP32", Kernels.CUBLAS, false));
+                    out.add(target(n, "cuBLAS TF32", Kernels.CUBLAS, true));
+                }
+                case CONV -> {
+                    out.add(target(n, "own PTX", Kernels.OWN, false));
+                    out.add(target(n, "cuDNN FP32", Kernels.CUDNN, false));
+                    out.add(target(n, "cuDNN TF32", Kernels.CUDNN, true));
+                }
+                case OPS -> out.add(target(n, "own PTX", Kernels.OWN, false));
+                case MEMORY -> out.add(BenchTarget.of(name, "driver API", null, peak(n), false));
+                case TRAIN -> {
+                    out.add(target(n, "auto kernels", Kernels.AUTO, false));
+                    out.add(target(n, "own PTX", Kernels.OWN, false));
+                }
+                default -> throw new IllegalStateException(need.toString());
+            }
+        }
+        return out;
+    }
+
+    /** A GPU target, opening (once) the CudaDevice it needs; a library it needs but cannot use makes it a reason. */
+    private BenchTarget target(int ordinal, String provider, Kernels kernels, boolean tf32) {
+        String name = "cuda:" + ordinal;
+        KernelChoice choice = kernels == Kernels.OWN ? KernelChoice.OWN : KernelChoice.AUTO;
+        String key = ordinal + "/" + choice + "/" + tf32;
+        CudaDevice dev = opened.get(key);
+        if (dev == null && !openFailures.containsKey(key)) {
+            try {
+                dev = CudaDevice.open(ordinal, choice, tf32);
+                opened.put(key, dev);
+            } catch (RuntimeException e) {
+                openFailures.put(key, name + " did not open (--kernels " + choice + (tf32 ? ", --tf32" : "") + "): "
+                        + e.getMessage());
+            }
+        }
+        if (dev == null) {
+            return BenchTarget.missing(name, provider, openFailures.get(key));
+        }
+        CudaProbe.Result probe = CudaProbe.probe();
+        if (kernels == Kernels.CUBLAS && !dev.usesCublas()) {
+            return BenchTarget.missing(name, provider, "cuBLAS not in use: " + probe.cublas().reason());
+        }
+        if (kernels == Kernels.CUDNN && !dev.usesCudnn()) {
+            return BenchTarget.missing(name, provider, "cuDNN not in use: " + probe.cudnn().reason());
+        }
+        return BenchTarget.of(name, provider, dev, peak(ordinal), tf32);
+    }
+
+    /** NVML's GPU on the same PCI bus as CUDA device {@code ordinal}, or null. */
+    private NvmlGpu nvmlGpu(CudaGpu g) {
+        if (nvml == null || g == null) {
+            return null;
+        }
+        for (NvmlGpu n : nvml.gpus()) {
+            if (n.busId() != null && n.busId().equalsIgnoreCase(g.busId())) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private CudaGpu cudaGpu(int ordinal) {
+        return cuda == null ? null : cuda.gpus().stream().filter(c -> c.index() == ordinal).findFirst().orElse(null);
+    }
+
+    /**
+     * The GPU's peaks: SM count from JCuda; max clocks, bus width and PCIe link from NVML when it
+     * knows this GPU, else JCuda's clock attributes (no PCIe figure then).
+     */
+    Peak peak(int ordinal) {
+        CudaGpu c = cudaGpu(ordinal);
+        if (c == null) {
+            return Peak.NONE;
+        }
+        NvmlGpu n = nvmlGpu(c);
+        if (n != null && n.maxSmClockMHz() != null) {
+            return Peak.gpu(c.computeCapability(), c.multiprocessors(), n.maxSmClockMHz(),
+                    n.maxMemoryClockMHz() != null ? n.maxMemoryClockMHz() : (long) c.memoryClockMHz(),
+                    n.memoryBusWidthBits() != null ? n.memoryBusWidthBits() : (long) c.memoryBusWidthBits(),
+                    n.pcieMaxGeneration(), n.pcieMaxWidth(), "NVML max clocks and PCIe link, JCuda SM count");
+        }
+        return Peak.gpu(c.computeCapability(), c.multiprocessors(), (long) c.smClockMHz(), (long) c.memoryClockMHz(),
+                (long) c.memoryBusWidthBits(), null, null, "JCuda clock attributes (NVML: "
+                        + (nvml == null || !nvml.available() ? nvml == null ? "not read" : nvml.reason()
+                                : "no GPU on bus " + c.busId()) + ")");
+    }
+
+    /** One line per device (and its peaks) for the report header. */
+    List<String> header() {
+        List<String> out = new ArrayList<>();
+        if (cpu) {
+            DeviceReport.Cpu c = CpuReader.read();
+            out.add(String.format(Locale.ROOT, "cpu: %s, %d logical cores, jgrad threads %d, %d-bit SIMD (%d floats);"
+                    + " no peak figures (measured numbers only)", c.model(), c.logicalCores(), c.jgradThreads(),
+                    c.simdBits(), c.floatsPerVector()));
+        }
+        for (Map.Entry<Integer, String> g : gpus.entrySet()) {
+            String name = "cuda:" + g.getKey();
+            CudaGpu c = cudaGpu(g.getKey());
+            if (g.getValue() != null || c == null) {
+                out.add(name + ": unavailable: " + (g.getValue() != null ? g.getValue() : cuda.reason()));
+                continue;
+            }
+            Peak p = peak(g.getKey());
+            out.add(String.format(Locale.ROOT, "%s: %s, compute capability %s, %d SMs, %s; driver %s (CUDA %s), "
+                            + "cuBLAS %s, cuDNN %s", name, c.name(), c.computeCapability(), c.multiprocessors(),
+                    DevicesText.gib(c.totalMemoryBytes()), nvml != null && nvml.available() ? nvml.driverVersion() : "N/A",
+                    cuda.driverVersion(), cuda.cublas(), cuda.cudnn()));
+            out.add(String.format(Locale.ROOT, "%s peaks: FP32 %s GFLOP/s, TF32 tensor %s GFLOP/s, DRAM %s GB/s, "
+                    + "PCIe %s GB/s per direction (%s)", name, fmt(p.fp32Gflops()), fmt(p.tf32Gflops()),
+                    fmt(p.memoryGBs()), fmt(p.pcieGBs()), p.basis()));
+        }
+        return out;
+    }
+
+    private static String fmt(Double v) {
+        return v == null ? "unknown" : Charts.formatValue(v);
+    }
+
+    @Override
+    public void close() {
+        for (CudaDevice d : opened.values()) {
+            d.close();
+        }
+        opened.clear();
+    }
+}

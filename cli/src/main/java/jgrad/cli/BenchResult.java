@@ -1,0 +1,43 @@
+package jgrad.cli;
+
+/**
+ * One benchmark figure. {@code value} is the throughput at the median time ({@code unit}: GFLOP/s,
+ * GB/s or images/s); the times are per call (per training step for the train suite).
+ * {@code peakFraction} is value / the device's theoretical peak where one is known, else null.
+ * A case that could not run has status SKIP (not available here) or FAIL (went wrong), null
+ * figures and the reason in {@code note}.
+ */
+record BenchResult(String suite, String device, String provider, String item, String unit, Double value,
+                   Double medianMs, Double minMs, Double maxMs, Double peakFraction, String status, String note) {
+
+    static BenchResult measured(String suite, String device, String provider, String item, String unit,
+                                double value, Measure.Stats t, Double peak, String note) {
+        Double fraction = peak != null && peak > 0 ? value / peak : null;
+        return new BenchResult(suite, device, provider, item, unit, value, t.medianMs(), t.minMs(), t.maxMs(),
+                fraction, "OK", note);
+    }
+
+    static BenchResult skipped(String suite, String device, String provider, String item, String unit, String why) {
+        return new BenchResult(suite, device, provider, item, unit, null, null, null, null, null, "SKIP", why);
+    }
+
+    /** A case that ran and went wrong (a CUDA error, a wrong size): counted as a failure of the run. */
+    static BenchResult failed(String suite, String device, String provider, String item, String unit, String why) {
+        return new BenchResult(suite, device, provider, item, unit, null, null, null, null, null, "FAIL", why);
+    }
+
+    /**
+     * The result of a case that threw: not implemented on this device (UnsupportedOperationException)
+     * is a SKIP, anything else a FAIL; the message is the reason either way.
+     */
+    static BenchResult from(RuntimeException e, String suite, BenchTarget t, String item, String unit) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return e instanceof UnsupportedOperationException
+                ? skipped(suite, t.device(), t.provider(), item, unit, why)
+                : failed(suite, t.device(), t.provider(), item, unit, e.getClass().getSimpleName() + ": " + why);
+    }
+
+    boolean ok() {
+        return "OK".equals(status);
+    }
+}

@@ -1,0 +1,76 @@
+package jgrad.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import jgrad.train.StepBench;
+import jgrad.train.TrainConfig;
+
+/**
+ * The train suite: milliseconds per whole training step (gather, forward, loss, backward,
+ * optimizer) on synthetic MNIST-shaped data, for each model at a few batch sizes; images/s is
+ * batch / median step time. Steps per repeat are sized from a short probe run so every case
+ * takes about the same wall time whatever the model and device.
+ */
+final class BenchTrain {
+    static final String SUITE = "train";
+
+    /** A model and the batch sizes it is timed at. */
+    record Job(String model, int[] cpuBatches, int[] gpuBatches) {}
+
+    static final List<Job> JOBS = List.of(
+            new Job("mlp", new int[] {100, 1000}, new int[] {100, 1000, 10000}),
+            new Job("convnet", new int[] {32}, new int[] {32, 128}),
+            new Job("resnet18", new int[] {16}, new int[] {32, 128}));
+
+    private BenchTrain() {}
+
+    /** The job's training configuration: each model's defaults, as {@code jgrad train --model} uses them. */
+    static TrainConfig config(String model, int batch) {
+        TrainConfig seed = TrainConfig.seedDefaults();
+        String optimizer = TrainConfig.defaultOptimizer(model);
+        return new TrainConfig(model, 1, 0, batch, jgrad.optim.Optimizer.defaultLearningRate(optimizer), optimizer,
+                TrainConfig.defaultActivation(model), TrainConfig.defaultInit(model), seed.hidden(), 0f, 0f, false,
+                seed.seed(), 1);
+    }
+
+    static List<BenchResult> run(BenchRun run) {
+        List<BenchResult> out = new ArrayList<>();
+        for (BenchTarget t : run.devices().targets(BenchDevices.Need.TRAIN)) {
+            if (!t.available()) {
+                out.add(BenchResult.skipped(SUITE, t.device(), t.provider(), "all models", "images/s", t.unavailable()));
+                continue;
+            }
+            boolean gpu = !t.device().equals("cpu");
+            for (Job job : JOBS) {
+                int[] batches = gpu ? job.gpuBatches() : job.cpuBatches();
+                for (int i = 0; i < (run.quick() && !job.model().equals("mlp") ? 1 : batches.length); i++) {
+                    out.add(run.progress().done(measure(run, t, job.model(), batches[i])));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static BenchResult measure(BenchRun run, BenchTarget t, String model, int batch) {
+        String item = model + ", batch " + batch;
+        TrainConfig cfg;
+        try {
+            cfg = config(model, batch);
+        } catch (IllegalArgumentException e) {
+            return BenchResult.skipped(SUITE, t.device(), t.provider(), item, "images/s", e.getMessage());
+        }
+        try {
+            // Probe: two short runs (StepBench warms up once) give the step time to size the real runs by.
+            double probeMs = StepBench.measure(item, cfg, t.dev(), 3, 1).medianMs();
+            double targetMs = run.quick() ? 250 : 500;
+            int steps = (int) Math.max(3, Math.min(2000, Math.round(targetMs / Math.max(probeMs, 1e-3))));
+            StepBench.Timing timing = StepBench.measure(item, cfg, t.dev(), steps, run.budget().repeats());
+            Measure.Stats st = new Measure.Stats(timing.medianMs(), timing.minMs(), timing.maxMs(),
+                    run.budget().repeats(), steps);
+            return BenchResult.measured(SUITE, t.device(), t.provider(), item, "images/s",
+                    batch / (timing.medianMs() / 1000), st, null, steps + " steps per repeat");
+        } catch (RuntimeException e) {
+            return BenchResult.from(e, SUITE, t, item, "images/s");
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package jgrad.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jgrad.cpu.CpuDevice;
+import jgrad.device.Device;
+import jgrad.device.Devices;
+import jgrad.device.KernelChoice;
+import jgrad.io.AtomicFiles;
+import jgrad.train.TrainConfig;
+import jgrad.train.TrainData;
+import jgrad.train.TrainResult;
+import jgrad.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code jgrad compare}: the same training job (same seed, same configuration) on the CPU and on
+ * a GPU, side by side. {@code --cpu-steps} shortens the CPU run; its time per step then stands for
+ * the whole job (total time and speed-up are scaled and marked as estimates). Without a usable GPU
+ * the CPU column is printed with one line saying why, and the exit code is 0.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run one training job on the CPU and on a GPU and compare time, throughput, loss and accuracy.")
+final class CompareCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TrainOptions options = new TrainOptions();
+
+    @Option(names = "--cpu-steps", description = "Run only this many steps on the CPU and scale its time per step "
+            + "to the whole job (default: the same steps as the GPU).")
+    Integer cpuSteps;
+
+    @Option(names = "--json", description = "Write the comparison as JSON to this file.")
+    Path json;
+
+    @Option(names = "--markdown", description = "Write the comparison table as Markdown to this file.")
+    Path markdown;
+
+    @Option(names = "--out", description = "Directory for compare.png (throughput bar chart), compare.json and "
+            + "compare.md.")
+    Path outDir;
+
+    /**
+     * One side of the comparison: what its run measured, or why there is none. {@code scale} is the
+     * job's steps over the steps run (1 unless --cpu-steps shortened it).
+     */
+    record Side(String device, int stepsRun, double trainSeconds, float finalLoss, double testAccuracy, double scale,
+                String unavailable) {
+        static Side of(TrainResult r, double scale) {
+            return new Side(r.device(), r.steps(), r.trainSeconds(), r.finalLoss(), r.testAccuracy(), scale, null);
+        }
+
+        static Side unavailable(String device, String reason) {
+            return new Side(device, 0, 0, Float.NaN, Double.NaN, 1, reason);
+        }
+
+        boolean ran() {
+            return unavailable == null;
+        }
+
+        double msPerStep() {
+            return stepsRun == 0 ? 0 : trainSeconds * 1000 / stepsRun;
+        }
+
+        double totalSeconds() {
+            return trainSeconds * scale;
+        }
+
+        double imagesPerSecond(int batch) {
+            return batch / (msPerStep() / 1000);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig cfg = options.config(spec.commandLine().getParseResult()::hasMatchedOption);
+        String gpuSpec = gpuSpec(options.device);
+        KernelChoice kernels = KernelChoice.parse(options.kernels);
+        PrintWriter out = spec.commandLine().getOut();
+        Datasets.Loaded loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
+        TrainData data = loaded.data();
+        int steps = cfg.totalSteps(data.trainCount());
+        if (cpuSteps != null && cpuSteps < 1) {
+            throw new IllegalArgumentException("--cpu-steps must be at least 1, got " + cpuSteps);
+        }
+        int cpuRun = cpuSteps == null ? steps : Math.min(cpuSteps, steps);
+        out.printf("jgrad compare: %s %s on %s, %s lr %s, batch %d, %d steps (cpu: %d)%n", cfg.model(),
+                TrainCommand.describeNet(cfg, data), loaded.spec().name(), cfg.optimizer(), cfg.lr(), cfg.batchSize(),
+                steps, cpuRun);
+        out.flush();
+
+        Side gpu = null;
+        Device gpuDevice = null;
+        try {
+            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32).device();
+        } catch (Devices.DeviceUnavailableException e) {
+            gpu = Side.unavailable(gpuSpec, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
+        }
+        try {
+            Side cpu = run(out, cpuRun < steps ? withSteps(cfg, cpuRun) : cfg, CpuDevice.get(), data,
+                    (double) steps / cpuRun);
+            if (gpuDevice != null) {
+                gpu = run(out, cfg, gpuDevice, data, 1);
+            }
+            report(out, cfg, steps, cpu, gpu);
+        } finally {
+            if (gpuDevice instanceof AutoCloseable closeable) {
+                closeable.close(); // handles, stream and context of the CUDA device
+            }
+        }
+        return 0;
+    }
+
+    private void report(PrintWriter out, TrainConfig cfg, int steps, Side cpu, Side gpu) throws Exception {
+        out.println();
+        Table table = table(cfg, steps, cpu, gpu);
+        out.print(table.text());
+        if (!gpu.ran()) {
+            out.println("GPU: unavailable (" + gpu.device() + "): " + gpu.unavailable());
+        }
+        out.flush();
+        Map<String, Object> doc = json(cfg, steps, cpu, gpu);
+        String md = "# jgrad compare: " + cfg.model() + "\n\n" + table.markdown()
+                + (gpu.ran() ? "" : "\nGPU unavailable (" + gpu.device() + "): " + gpu.unavailable() + "\n");
+        if (json != null) {
+            Json.write(json, doc);
+        }
+        if (markdown != null) {
+            writeText(markdown, md);
+        }
+        if (outDir != null) {
+            Files.createDirectories(outDir);
+            Json.write(outDir.resolve("compare.json"), doc);
+            writeText(outDir.resolve("compare.md"), md);
+            chart(outDir.resolve("compare.png"), cfg, cpu, gpu);
+            out.printf("saved          %s (compare.png, compare.json, compare.md)%n", outDir);
+        }
+    }
+
+    /** --device names the GPU side: auto means cuda:0; the CPU side always runs. */
+    static String gpuSpec(String device) {
+        String d = device.trim().toLowerCase(Locale.ROOT);
+        if (d.equals("auto")) {
+            return "cuda";
+        }
+        if (d.equals("cpu")) {
+            throw new IllegalArgumentException("compare always runs the CPU side; --device names the GPU to compare "
+                    + "with (cuda, cuda:N or auto)");
+        }
+        return d;
+    }
+
+    /** Trains on one device; the model is released at once (only the figures are kept). */
+    private static Side run(PrintWriter out, TrainConfig cfg, Device device, TrainData data, double scale) {
+        out.printf("%s: %d steps%n", device.name(), cfg.totalSteps(data.trainCount()));
+        out.flush();
+        TrainResult r;
+        try (Progress progress = new Progress(out, Progress.isTerminal(), device.name().split(" ")[0],
+                cfg.batchSize())) {
+            r = Trainer.train(cfg, device, data, progress);
+        }
+        r.close();
+        return Side.of(r, scale);
+    }
+
+    /**
+     * The job's first {@code steps} steps as a steps-mode job: every other option kept, so the CPU
+     * does the same work per step. (An --epochs job's CPU side samples with replacement here; the
+     * time per step is the same.)
+     */
+    static TrainConfig withSteps(TrainConfig c, int steps) {
+        return new TrainConfig(c.model(), steps, 0, c.batchSize(), c.lr(), c.optimizer(), c.activation(), c.init(),
+                c.hidden(), c.weightDecay(), c.dropout(), c.batchNorm(), c.seed(), Math.min(c.logEvery(), steps),
+                c.momentum(), c.lrSchedule(), c.tMax(), c.patience(), c.minDelta(), c.augment(), c.stem());
+    }
+
+    static Table table(TrainConfig cfg, int steps, Side cpu, Side gpu) {
+        Table t = new Table("", "cpu", gpu.ran() ? gpu.device() : gpu.device() + " (unavailable)");
+        int batch = cfg.batchSize();
+        boolean estimated = cpu.scale() != 1;
+        t.add("device", cpu.device(), gpu.ran() ? gpu.device() : "-");
+        t.add("steps run", cpu.stepsRun() + (estimated ? " of " + steps : ""), gpu.ran() ? gpu.stepsRun() : "-");
+        t.add("time per step", fmt("%.3f ms", cpu.msPerStep()), gpu.ran() ? fmt("%.3f ms", gpu.msPerStep()) : "-");
+        t.add("total time", fmt("%.2f s", cpu.totalSeconds()) + (estimated ? " (est.)" : ""),
+                gpu.ran() ? fmt("%.2f s", gpu.totalSeconds()) : "-");
+        t.add("throughput", fmt("%.0f images/s", cpu.imagesPerSecond(batch)),
+                gpu.ran() ? fmt("%.0f images/s", gpu.imagesPerSecond(batch)) : "-");
+        String at = estimated ? " (at step " + cpu.stepsRun() + ")" : "";
+        t.add("final loss", fmt("%.4f", cpu.finalLoss()) + at, gpu.ran() ? fmt("%.4f", gpu.finalLoss()) : "-");
+        t.add("test accuracy", fmt("%.4f", cpu.testAccuracy()) + at, gpu.ran() ? fmt("%.4f", gpu.testAccuracy()) : "-");
+        t.add("speed-up", "1x", gpu.ran() ? fmt("%.1fx", cpu.msPerStep() / gpu.msPerStep()) : "-");
+        return t;
+    }
+
+    static Map<String, Object> json(TrainConfig cfg, int steps, Side cpu, Side gpu) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", cfg.model());
+        doc.put("steps", steps);
+        doc.put("config", cfg);
+        doc.put("cpu", side(cpu, cfg.batchSize()));
+        doc.put("gpu", side(gpu, cfg.batchSize()));
+        doc.put("speedup", gpu.ran() ? cpu.msPerStep() / gpu.msPerStep() : null);
+        return doc;
+    }
+
+    private static Map<String, Object> side(Side s, int batch) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device", s.device());
+        m.put("available", s.ran());
+        if (!s.ran()) {
+            m.put("reason", s.unavailable());
+            return m;
+        }
+        m.put("steps_run", s.stepsRun());
+        m.put("ms_per_step", s.msPerStep());
+        m.put("total_seconds", s.totalSeconds());
+        m.put("total_seconds_estimated", s.scale() != 1);
+        m.put("images_per_second", s.imagesPerSecond(batch));
+        m.put("final_loss", s.finalLoss());
+        m.put("test_accuracy", s.testAccuracy());
+        return m;
+    }
+
+    static void chart(Path png, TrainConfig cfg, Side cpu, Side gpu) throws java.io.IOException {
+        int batch = cfg.batchSize();
+        String title = "jgrad " + cfg.model() + " training throughput, batch " + batch
+                + (gpu.ran() ? fmt(": GPU %.1fx the CPU", cpu.msPerStep() / gpu.msPerStep()) : " (GPU unavailable)");
+        List<String> devices = gpu.ran() ? List.of(barLabel(cpu), barLabel(gpu)) : List.of(barLabel(cpu));
+        double[] values = gpu.ran() ? new double[] {cpu.imagesPerSecond(batch), gpu.imagesPerSecond(batch)}
+                : new double[] {cpu.imagesPerSecond(batch)};
+        Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("training images per second (higher is better)", values);
+        Charts.barChart(png, title, "images / s", devices, series);
+    }
+
+    private static String barLabel(Side s) {
+        return s.device() + fmt(" (%.3f ms per step)", s.msPerStep());
+    }
+
+    private static void writeText(Path file, String text) throws java.io.IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String fmt(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

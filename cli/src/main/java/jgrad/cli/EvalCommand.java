@@ -1,0 +1,80 @@
+package jgrad.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jgrad.device.Devices;
+import jgrad.nn.Sequential;
+import jgrad.train.Checkpoint;
+import jgrad.train.Evaluation;
+import jgrad.train.TrainConfig;
+import jgrad.train.TrainData;
+import jgrad.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code jgrad eval}: test accuracy of a checkpoint, per class and overall, with the confusion matrix. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Evaluate a checkpoint on a test set: accuracy, per-class accuracy, confusion matrix.")
+final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+            description = "Directory holding checkpoint.safetensors (a train --out DIR), or the file itself.")
+    Path checkpoint;
+
+    @Option(names = "--dataset", description = "Test set (default: the one the checkpoint was trained on).")
+    String dataset;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--data-dir", description = "Data directory (default: $JGRAD_DATA or ~/.cache/jgrad).")
+    Path dataDir;
+
+    @Option(names = "--metrics-json", description = "Write the results as JSON to this file.")
+    Path metricsJson;
+
+    @Override
+    public Integer call() throws Exception {
+        Checkpoint ckpt = Checkpoint.read(checkpoint);
+        TrainConfig cfg = ckpt.config();
+        Datasets.Loaded loaded = Datasets.forCheckpoint(ckpt.dataInfo(), dataset, dataDir);
+        TrainData data = loaded.data();
+        Devices.Selection selection = Devices.select(device);
+        int[] predictions;
+        try (Sequential model = Trainer.buildModel(cfg, selection.device(), data.shape(), data.classes())) {
+            ckpt.restoreModel(model);
+            predictions = Trainer.predict(model, selection.device(), data.testX(), data.testCount(), data.features());
+        } finally {
+            if (selection.device() instanceof AutoCloseable closeable) {
+                closeable.close();  // a CUDA device: handles, stream, context (the CPU device is shared)
+            }
+        }
+        Evaluation e = Evaluation.of(predictions, data.testY(), data.classes());
+        List<String> names = loaded.spec().classNames();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("jgrad eval: %s (epoch %d, step %d) on %s test set (%d images) on %s%n", ckpt.file(), ckpt.epoch(),
+                ckpt.step(), loaded.spec().name(), data.testCount(), selection.device().name());
+        out.printf("test accuracy  %.4f%n", e.accuracy());
+        Report.perClass(out, e, names);
+        out.flush();
+        if (metricsJson != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("checkpoint", ckpt.file().toString());
+            m.put("dataset", loaded.spec().name());
+            m.put("epoch", ckpt.epoch());
+            m.put("step", ckpt.step());
+            m.put("test_accuracy", e.accuracy());
+            Report.putEvaluation(m, e, names);
+            TrainCommand.writeJson(metricsJson, m);
+        }
+        return 0;
+    }
+}

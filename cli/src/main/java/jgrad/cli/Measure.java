@@ -1,0 +1,75 @@
+package jgrad.cli;
+
+import java.util.Arrays;
+
+/**
+ * The benchmark timing loop: warm-up (JIT, pools, cuBLAS heuristics), then {@code repeats}
+ * samples, each long enough to swamp the timer and launch overheads; every sample ends with the
+ * device's synchronize, so queued GPU work is counted. Reports median, min and max per call.
+ */
+final class Measure {
+    /** How long to warm up, the shortest sample, and how many samples. */
+    record Budget(double warmupMs, double minSampleMs, int repeats) {
+        Budget {
+            if (repeats < 1) {
+                throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+            }
+        }
+
+        /** Full runs: 300 ms warm-up and 50 ms samples; --quick: 50 ms and 10 ms. */
+        static Budget of(boolean quick, int repeats) {
+            return quick ? new Budget(50, 10, repeats) : new Budget(300, 50, repeats);
+        }
+    }
+
+    /** Milliseconds per call. */
+    record Stats(double medianMs, double minMs, double maxMs, int samples, int callsPerSample) {}
+
+    /** Calls per sample never exceed this, so a near-zero-cost call cannot loop for long. */
+    private static final int MAX_CALLS = 1 << 16;
+    /**
+     * Warm-up calls at least, however long the budget: the Vector API is only fast once C2 has
+     * compiled the kernel, which takes calls, not milliseconds. Slow calls stop warming at ten
+     * times the budget.
+     */
+    private static final int MIN_WARMUP_CALLS = 10;
+
+    private Measure() {}
+
+    static Stats time(Runnable call, Runnable sync, Budget budget) {
+        long start = System.nanoTime();
+        long warmEnd = start + (long) (budget.warmupMs() * 1e6);
+        long warmCap = start + (long) (10 * budget.warmupMs() * 1e6);
+        int warm = 0;
+        double single;
+        do {
+            long t0 = System.nanoTime();
+            call.run();
+            sync.run();
+            single = (System.nanoTime() - t0) / 1e6;
+            warm++;
+        } while (warm < 2 || System.nanoTime() < warmEnd || (warm < MIN_WARMUP_CALLS && System.nanoTime() < warmCap));
+        int calls = (int) Math.min(MAX_CALLS, Math.max(1, Math.ceil(budget.minSampleMs() / Math.max(single, 1e-6))));
+        double[] ms = new double[budget.repeats()];
+        for (int r = 0; r < ms.length; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                call.run();
+            }
+            sync.run();
+            ms[r] = (System.nanoTime() - t0) / 1e6 / calls;
+        }
+        return stats(ms, calls);
+    }
+
+    static Stats stats(double[] perCallMs, int calls) {
+        if (perCallMs.length == 0) {
+            throw new IllegalArgumentException("no samples");
+        }
+        double[] s = perCallMs.clone();
+        Arrays.sort(s);
+        int mid = s.length / 2;
+        double median = s.length % 2 == 1 ? s[mid] : 0.5 * (s[mid - 1] + s[mid]);
+        return new Stats(median, s[0], s[s.length - 1], s.length, calls);
+    }
+}

@@ -1,0 +1,257 @@
+package jgrad.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import jgrad.io.NamedTensor;
+import jgrad.io.Safetensors;
+import jgrad.nn.Module;
+import jgrad.nn.Parameter;
+import jgrad.optim.Optimizer;
+import jgrad.tensor.Tensor;
+
+/**
+ * Everything needed to continue a run bit for bit, in one safetensors file written atomically:
+ * tensors {@code model.<name>} (parameters and buffers such as BatchNorm running statistics),
+ * {@code optimizer.<param>.<slot>} (velocity, Adam's moments, …) and {@code train.loss_history};
+ * the header's {@code __metadata__} holds JSON strings: {@code config} (the {@link TrainConfig}),
+ * {@code data} (the caller's description of the inputs) and {@code state} (step, epoch, optimizer
+ * step count, sampler position, dropout counters, early-stopping state, per-epoch results).
+ *
+ * <p>The sampler is stored as its seed and the number of minibatches drawn: {@link BatchSampler}
+ * uses {@link java.util.SplittableRandom}, whose state cannot be exported, so a resume replays the
+ * draws (cheap: index arithmetic only). Augmentation and the learning rate are functions of the
+ * step and epoch, so they need no state.
+ */
+public final class Checkpoint {
+    public static final String FILE = "checkpoint.safetensors";
+    static final String FORMAT = "jgrad-checkpoint/1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final TrainConfig config;
+    private final String dataInfo;
+    private final JsonNode state;
+    private final Map<String, NamedTensor> tensors;
+
+    private Checkpoint(Path file, TrainConfig config, String dataInfo, JsonNode state, Map<String, NamedTensor> tensors) {
+        this.file = file;
+        this.config = config;
+        this.dataInfo = dataInfo;
+        this.state = state;
+        this.tensors = tensors;
+    }
+
+    /** {@code dirOrFile} itself if it is a file, else the checkpoint file inside that directory. */
+    public static Path fileIn(Path dirOrFile) {
+        return Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The configuration of the run that wrote this checkpoint. */
+    public TrainConfig config() {
+        return config;
+    }
+
+    /** The data description the run stored (JSON). */
+    public String dataInfo() {
+        return dataInfo;
+    }
+
+    /** Steps done when the checkpoint was written. */
+    public int step() {
+        return state.path("step").asInt();
+    }
+
+    /** Epochs done when the checkpoint was written. */
+    public int epoch() {
+        return state.path("epoch").asInt();
+    }
+
+    // ------------------------------------------------------------------------------------ read
+
+    /** Reads and checks a checkpoint; any problem is a one-line {@link CheckpointException}. */
+    public static Checkpoint read(Path dirOrFile) {
+        Path file = fileIn(dirOrFile);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException("no checkpoint at " + file + " (train with --out DIR to write one)");
+        }
+        Safetensors.Contents contents;
+        try {
+            contents = Safetensors.read(file);
+        } catch (IOException e) {
+            throw new CheckpointException("checkpoint " + file + " is unreadable: " + e.getMessage(), e);
+        }
+        Map<String, String> meta = contents.metadata();
+        if (!FORMAT.equals(meta.get("format"))) {
+            throw new CheckpointException(file + " is not a jgrad checkpoint (metadata format is "
+                    + meta.get("format") + ", expected " + FORMAT + ")");
+        }
+        try {
+            JsonNode configJson = JSON.readTree(required(file, meta, "config"));
+            if (configJson instanceof ObjectNode o && !o.has("stem")) {
+                // Written before the conv models existed: only the MLP, which has no stem.
+                o.put("stem", "seed");
+            }
+            TrainConfig config = JSON.treeToValue(configJson, TrainConfig.class);
+            JsonNode state = JSON.readTree(required(file, meta, "state"));
+            String data = required(file, meta, "data");
+            JSON.readTree(data);
+            return new Checkpoint(file, config, data, state, contents.asMap());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CheckpointException("checkpoint " + file + " has bad metadata: " + e.getMessage(), e);
+        }
+    }
+
+    private static String required(Path file, Map<String, String> meta, String key) {
+        String v = meta.get(key);
+        if (v == null) {
+            throw new CheckpointException("checkpoint " + file + " lacks the '" + key + "' metadata");
+        }
+        return v;
+    }
+
+    // ------------------------------------------------------------------------------------ write
+
+    /** @param trainSeconds training time so far, which a resumed run continues counting from */
+    static void write(Path dir, TrainConfig cfg, String dataInfo, Module model, Optimizer optimizer, TrainState st,
+                      double trainSeconds) {
+        List<NamedTensor> out = new ArrayList<>();
+        modelTensors(model).forEach((name, t) -> out.add(new NamedTensor("model." + name, t.shape(), t.toArray())));
+        optimizer.state().forEach((name, t) -> out.add(new NamedTensor("optimizer." + name, t.shape(), t.toArray())));
+        out.add(new NamedTensor("train.loss_history", new int[] {st.step}, Arrays.copyOf(st.losses, st.step)));
+        ObjectNode s = JSON.createObjectNode();
+        s.put("step", st.step);
+        s.put("epoch", st.epochsDone());
+        s.put("total_steps", st.losses.length);
+        s.put("train_seconds", trainSeconds);
+        s.put("optimizer_steps", optimizer.stepCount());
+        s.put("lr", optimizer.learningRate());
+        ObjectNode sampler = s.putObject("sampler");
+        sampler.put("seed", cfg.seed() + 1);
+        sampler.put("batches_drawn", st.step);
+        sampler.put("mode", cfg.epochs() > 0 ? "permutation" : "replacement");
+        ObjectNode random = s.putObject("random_state");
+        model.randomState().forEach(random::put);
+        ObjectNode stop = s.putObject("early_stopping");
+        if (Double.isFinite(st.stopper.best())) {
+            stop.put("best", st.stopper.best());
+        } else {
+            stop.putNull("best");
+        }
+        stop.put("bad_epochs", st.stopper.badEpochs());
+        stop.put("stopped_after", st.stopper.stoppedAfter());
+        ArrayNode epochs = s.putArray("epochs");
+        st.epochs.forEach(e -> epochs.add(JSON.valueToTree(e)));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        try {
+            meta.put("config", JSON.writeValueAsString(cfg));
+            meta.put("state", JSON.writeValueAsString(s));
+            meta.put("data", dataInfo);
+            Files.createDirectories(dir);
+            Safetensors.write(dir.resolve(FILE), out, meta);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write checkpoint " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ restore
+
+    /** Loads the model's parameters, buffers and random counters; the model must have exactly these tensors. */
+    public void restoreModel(Module model) {
+        restoreTensors("model.", modelTensors(model), "the model built from the config");
+        Map<String, Long> random = new LinkedHashMap<>();
+        state.path("random_state").fields().forEachRemaining(e -> random.put(e.getKey(), e.getValue().asLong()));
+        if (!random.keySet().equals(model.randomState().keySet())) {
+            throw new CheckpointException("checkpoint " + file + " has random counters " + random.keySet()
+                    + " but the model has " + model.randomState().keySet());
+        }
+        model.restoreRandomState(random);
+    }
+
+    /** Puts the whole run back: model, optimizer state and step count, losses, epochs, early stopping. */
+    void restoreRun(Module model, Optimizer optimizer, TrainState st, TrainConfig cfg) {
+        if (cfg.batchSize() != config.batchSize() || cfg.seed() != config.seed()
+                || (cfg.epochs() > 0) != (config.epochs() > 0)) {
+            throw new IllegalArgumentException("--batch-size, --seed and the choice of --steps or --epochs must stay as"
+                    + " the checkpoint has them (" + config.batchSize() + ", " + config.seed() + ", "
+                    + (config.epochs() > 0 ? "--epochs" : "--steps") + ") for the run to continue");
+        }
+        int step = step();
+        if (step > st.losses.length) {
+            throw new IllegalArgumentException("the checkpoint is at step " + step + ", past the " + st.losses.length
+                    + " steps asked for");
+        }
+        if (!cfg.optimizer().equals(config.optimizer())) {
+            throw new CheckpointException("checkpoint " + file + " holds " + config.optimizer()
+                    + " optimizer state; cannot continue with " + cfg.optimizer());
+        }
+        restoreModel(model);
+        restoreTensors("optimizer.", optimizer.state(), "the " + cfg.optimizer() + " optimizer");
+        optimizer.setStepCount(state.path("optimizer_steps").asInt());
+        NamedTensor history = tensors.get("train.loss_history");
+        if (history == null || history.data().length != step) {
+            throw new CheckpointException("checkpoint " + file + " has no loss history of " + step + " steps");
+        }
+        System.arraycopy(history.data(), 0, st.losses, 0, step);
+        st.step = step;
+        st.earlierSeconds = state.path("train_seconds").asDouble();
+        try {
+            for (JsonNode e : state.path("epochs")) {
+                st.epochs.add(JSON.treeToValue(e, EpochStats.class));
+            }
+        } catch (IOException e) {
+            throw new CheckpointException("checkpoint " + file + " has bad epoch records: " + e.getMessage(), e);
+        }
+        JsonNode stop = state.path("early_stopping");
+        st.stopper.restore(stop.path("best").isNumber() ? stop.path("best").asDouble() : Double.POSITIVE_INFINITY,
+                stop.path("bad_epochs").asInt(), stop.path("stopped_after").asInt());
+    }
+
+    private void restoreTensors(String prefix, Map<String, Tensor> live, String what) {
+        TreeSet<String> stored = new TreeSet<>();
+        tensors.keySet().stream().filter(n -> n.startsWith(prefix)).forEach(n -> stored.add(n.substring(prefix.length())));
+        if (!stored.equals(new TreeSet<>(live.keySet()))) {
+            TreeSet<String> missing = new TreeSet<>(live.keySet());
+            missing.removeAll(stored);
+            TreeSet<String> extra = new TreeSet<>(stored);
+            extra.removeAll(live.keySet());
+            throw new CheckpointException("checkpoint " + file + " does not match " + what + ": "
+                    + (missing.isEmpty() ? "" : "missing " + prefix + missing + " ")
+                    + (extra.isEmpty() ? "" : "unexpected " + prefix + extra));
+        }
+        for (Map.Entry<String, Tensor> e : live.entrySet()) {
+            NamedTensor t = tensors.get(prefix + e.getKey());
+            if (!Arrays.equals(t.shape(), e.getValue().shape())) {
+                throw new CheckpointException("checkpoint " + file + " does not match " + what + ": " + prefix
+                        + e.getKey() + " is " + Arrays.toString(t.shape()) + " in the checkpoint but "
+                        + Arrays.toString(e.getValue().shape()) + " in the model");
+            }
+        }
+        live.forEach((name, t) -> t.copyFrom(tensors.get(prefix + name).data()));
+    }
+
+    private static Map<String, Tensor> modelTensors(Module model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<Parameter> all = new ArrayList<>(model.parameters());
+        all.addAll(model.buffers());
+        for (Parameter p : all) {
+            out.put(p.name(), p.tensor());
+        }
+        return out;
+    }
+}

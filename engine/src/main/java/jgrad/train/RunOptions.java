@@ -1,0 +1,29 @@
+package jgrad.train;
+
+import java.nio.file.Path;
+
+/**
+ * How a training run is kept and continued, beside what it trains ({@link TrainConfig}).
+ *
+ * @param checkpointDir  where {@link Checkpoint#FILE} is written after every epoch; null for none
+ * @param resume         a checkpoint to continue from; null to start fresh
+ * @param stopAfterEpoch stop once this (1-based, absolute) epoch is done, as if interrupted, leaving
+ *                       a checkpoint to resume from; 0 runs to the end
+ * @param dataInfo       JSON describing the data (dataset, normalisation), stored in checkpoints so
+ *                       that evaluation can rebuild the inputs; opaque to the trainer
+ */
+public record RunOptions(Path checkpointDir, Checkpoint resume, int stopAfterEpoch, String dataInfo) {
+    public static final RunOptions NONE = new RunOptions(null, null, 0, "{}");
+
+    public RunOptions {
+        if (stopAfterEpoch < 0) {
+            throw new IllegalArgumentException("--stop-after-epoch must be >= 0, got " + stopAfterEpoch);
+        }
+        if (stopAfterEpoch > 0 && checkpointDir == null) {
+            throw new IllegalArgumentException("--stop-after-epoch needs --out (the checkpoint to resume from)");
+        }
+        if (dataInfo == null) {
+            dataInfo = "{}";
+        }
+    }
+}
