@@ -49,9 +49,9 @@ final class TrainOptions {
             description = "Momentum of --optimizer momentum (default: ${DEFAULT-VALUE}).")
     float momentum;
 
-    @Option(names = "--lr-schedule", defaultValue = "constant",
+    @Option(names = "--lr-schedule",
             description = "constant, or cosine: annealed to 0 once per epoch like PyTorch's CosineAnnealingLR "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: constant for mlp, cosine for the conv models).")
     String lrSchedule;
 
     @Option(names = "--t-max", defaultValue = "0",
@@ -165,7 +165,7 @@ final class TrainOptions {
                 mine.test("--seed") ? seed : base.seed(),
                 mine.test("--log-every") ? logEvery : base.logEvery(),
                 mine.test("--momentum") ? momentum : base.momentum(),
-                mine.test("--lr-schedule") ? lrSchedule : base.lrSchedule(),
+                lrSchedule != null ? lrSchedule : base != null ? base.lrSchedule() : TrainConfig.defaultLrSchedule(net),
                 mine.test("--t-max") ? tMax : base.tMax(),
                 mine.test("--patience") ? patience : base.patience(),
                 mine.test("--min-delta") ? minDelta : base.minDelta(),
