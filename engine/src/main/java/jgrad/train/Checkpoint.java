@@ -101,19 +101,29 @@ public final class Checkpoint {
                     + meta.get("format") + ", expected " + FORMAT + ")");
         }
         try {
-            JsonNode configJson = JSON.readTree(required(file, meta, "config"));
+            JsonNode configJson = requiredObject(file, meta, "config");
             if (configJson instanceof ObjectNode o && !o.has("stem")) {
                 // Written before the conv models existed: only the MLP, which has no stem.
                 o.put("stem", "seed");
             }
             TrainConfig config = JSON.treeToValue(configJson, TrainConfig.class);
-            JsonNode state = JSON.readTree(required(file, meta, "state"));
+            JsonNode state = requiredObject(file, meta, "state");
             String data = required(file, meta, "data");
             JSON.readTree(data);
             return new Checkpoint(file, config, data, state, contents.asMap());
         } catch (IOException | IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + file + " has bad metadata: " + e.getMessage(), e);
         }
+    }
+
+    // "null", "" or a bare number parse as JSON, but would leave a Checkpoint without a config or state.
+    private static JsonNode requiredObject(Path file, Map<String, String> meta, String key) throws IOException {
+        JsonNode node = JSON.readTree(required(file, meta, key));
+        if (node == null || !node.isObject()) {
+            throw new CheckpointException("checkpoint " + file + " has bad metadata: '" + key
+                    + "' is not a JSON object");
+        }
+        return node;
     }
 
     private static String required(Path file, Map<String, String> meta, String key) {

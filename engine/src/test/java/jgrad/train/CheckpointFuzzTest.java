@@ -1,0 +1,209 @@
+package jgrad.train;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import jgrad.cpu.CpuDevice;
+import jgrad.io.ByteMutator;
+import jgrad.io.NamedTensor;
+import jgrad.io.Safetensors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Random damage to a real checkpoint - to its bytes, and to the values inside its {@code __metadata__}
+ * JSON - must give a usable {@link Checkpoint} or a one-line {@link CheckpointException}, nothing else.
+ */
+class CheckpointFuzzTest {
+    private static final long SEED = ByteMutator.SEED;
+    private static final int MUTATIONS = ByteMutator.MUTATIONS;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    @TempDir
+    Path tmp;
+
+    private Map<String, String> meta;
+    private List<NamedTensor> tensors;
+
+    /** A real checkpoint (Adam, BatchNorm, dropout, augmentation), its big tensors dropped to keep inputs small. */
+    @BeforeEach
+    void writeValidCheckpoint() throws IOException {
+        Trainer.train(ResumeTest.job("adam", 1, new int[] {2}), CpuDevice.get(), StepBench.syntheticMnist(100, 3),
+                new Trainer.Listener() {}, new RunOptions(tmp.resolve("real"), null, 0, "{\"dataset\":\"synthetic\"}"));
+        Safetensors.Contents real = Safetensors.read(tmp.resolve("real").resolve(Checkpoint.FILE));
+        meta = real.metadata();
+        tensors = new ArrayList<>(real.tensors().stream().filter(t -> t.data().length <= 64).toList());
+        assertTrue(tensors.size() >= 3, "kept " + tensors.size() + " tensors");
+    }
+
+    @Test
+    @Timeout(120)
+    void mutatedCheckpointBytesOnlyEverThrowCheckpointException() throws IOException {
+        Path dir = tmp.resolve("bytes");
+        Files.createDirectories(dir);
+        Path file = dir.resolve(Checkpoint.FILE);
+        Safetensors.write(file, tensors, meta);
+        byte[] valid = Files.readAllBytes(file);
+        Checkpoint.read(dir);
+        // The 64-bit little-endian header length at 0 is the one length field; 4 is its high half.
+        ByteMutator mutator = new ByteMutator(valid, new int[] {0, 4}, ByteOrder.LITTLE_ENDIAN);
+        Random rnd = new Random(SEED);
+        int[] outcome = new int[2];
+        for (int i = 0; i < MUTATIONS; i++) {
+            int kind = rnd.nextInt(ByteMutator.KINDS);
+            byte[] bytes = mutator.mutate(kind, rnd);
+            Files.write(file, bytes);
+            check(dir, "mutation " + i + " (kind " + kind + ", seed " + SEED + ")", outcome, bytes);
+        }
+        for (int len = 0; len < valid.length; len += 7) { // truncation in every region: length, JSON, data
+            byte[] cut = java.util.Arrays.copyOf(valid, len);
+            Files.write(file, cut);
+            check(dir, "truncation at " + len, outcome, cut);
+        }
+        report("bytes", outcome);
+    }
+
+    @Test
+    @Timeout(120)
+    void mutatedMetadataValuesOnlyEverThrowCheckpointException() throws IOException {
+        Path dir = tmp.resolve("json");
+        Files.createDirectories(dir);
+        Path file = dir.resolve(Checkpoint.FILE);
+        Map<String, JsonNode> trees = new LinkedHashMap<>();
+        for (String key : List.of("config", "state", "data")) {
+            trees.put(key, JSON.readTree(meta.get(key)));
+        }
+        Random rnd = new Random(SEED + 1);
+        int[] outcome = new int[2];
+        for (int i = 0; i < MUTATIONS; i++) {
+            Map<String, String> m = new LinkedHashMap<>(meta);
+            int kind = rnd.nextInt(6);
+            String key = List.of("config", "state", "data", "format").get(rnd.nextInt(kind < 4 ? 3 : 4));
+            switch (kind) {
+                case 0, 1, 2 -> { // one value somewhere in the tree replaced, or its key removed
+                    JsonNode tree = trees.get(key).deepCopy();
+                    m.put(key, JSON.writeValueAsString(mutateValue(tree, rnd)));
+                }
+                case 3 -> { // the JSON text cut short or with a character changed
+                    String s = m.get(key);
+                    m.put(key, rnd.nextBoolean() ? s.substring(0, rnd.nextInt(s.length()))
+                            : s.substring(0, rnd.nextInt(s.length())) + "{}[]\":,-0e.n\\".charAt(rnd.nextInt(13))
+                                    + s.substring(rnd.nextInt(s.length())));
+                }
+                case 4 -> m.remove(key);
+                default -> m.put(key, List.of("", "null", "0", "[]", "{}", "\"x\"", "true", "1e999", "{\"a\":")
+                        .get(rnd.nextInt(9)));
+            }
+            Safetensors.write(file, tensors, m);
+            check(dir, "metadata mutation " + i + " (kind " + kind + " of '" + key + "', seed " + SEED + ")",
+                    outcome, m.toString().getBytes());
+        }
+        report("metadata", outcome);
+    }
+
+    /** Replaces one random value node (or removes one field) of the tree; returns the (maybe new) root. */
+    private static JsonNode mutateValue(JsonNode root, Random rnd) {
+        List<JsonNode> containers = new ArrayList<>();
+        collect(root, containers);
+        JsonNode replacement = switch (rnd.nextInt(14)) {
+            case 0 -> NODES.numberNode(Integer.MAX_VALUE);
+            case 1 -> NODES.numberNode(Integer.MIN_VALUE);
+            case 2 -> NODES.numberNode(-1);
+            case 3 -> NODES.numberNode(0);
+            case 4 -> NODES.numberNode(Long.MAX_VALUE);
+            case 5 -> NODES.numberNode(1e300);
+            case 6 -> NODES.numberNode(Double.NaN);
+            case 7 -> NODES.nullNode();
+            case 8 -> NODES.textNode("");
+            case 9 -> NODES.textNode("nonsense");
+            case 10 -> NODES.booleanNode(true);
+            case 11 -> NODES.arrayNode().add(-5);
+            case 12 -> NODES.objectNode();
+            default -> null; // remove the field
+        };
+        if (containers.isEmpty()) {
+            return replacement == null ? NODES.nullNode() : replacement;
+        }
+        ContainerNode<?> c = (ContainerNode<?>) containers.get(rnd.nextInt(containers.size()));
+        if (c.size() == 0) {
+            return root;
+        }
+        int at = rnd.nextInt(c.size());
+        if (c instanceof ObjectNode o) {
+            String name = List.copyOf(iterable(o)).get(at);
+            if (replacement == null) {
+                o.remove(name);
+            } else {
+                o.set(name, replacement);
+            }
+        } else {
+            ArrayNode a = (ArrayNode) c;
+            if (replacement == null) {
+                a.remove(at);
+            } else {
+                a.set(at, replacement);
+            }
+        }
+        return root;
+    }
+
+    private static List<String> iterable(ObjectNode o) {
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static void collect(JsonNode n, List<JsonNode> out) {
+        if (n.isContainerNode()) {
+            out.add(n);
+            n.forEach(child -> collect(child, out));
+        }
+    }
+
+    private static void check(Path dir, String what, int[] outcome, byte[] input) {
+        long before = ByteMutator.allocatedBytes();
+        try {
+            Checkpoint c = Checkpoint.read(dir);
+            outcome[0]++;
+            // Accepted means usable: a configuration, a data description and a readable step and epoch.
+            assertNotNull(c.config(), what + ": accepted without a config");
+            assertNotNull(c.dataInfo(), what);
+            c.step();
+            c.epoch();
+        } catch (CheckpointException expected) {
+            outcome[1]++;
+            assertFalse(expected.getMessage().contains("\n"), expected.getMessage());
+        } catch (Throwable t) {
+            fail(what + " threw " + t + "; input=" + ByteMutator.head(input), t);
+        }
+        long allocated = ByteMutator.allocatedBytes() - before;
+        assertTrue(allocated < ByteMutator.ALLOCATION_LIMIT, what + " allocated " + allocated + " bytes");
+    }
+
+    private static void report(String variant, int[] outcome) {
+        System.out.printf("checkpoint %s fuzz: %d inputs, %d rejected, %d accepted%n", variant,
+                outcome[0] + outcome[1], outcome[1], outcome[0]);
+        assertTrue(outcome[1] > MUTATIONS / 4, "rejected " + outcome[1]);
+        assertTrue(outcome[0] > 10, "accepted " + outcome[0]);
+    }
+}
