@@ -86,16 +86,13 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig cfg = options.config(spec.commandLine().getParseResult()::hasMatchedOption);
+        TrainConfig cfg = validate();
         String gpuSpec = gpuSpec(options.device);
         KernelChoice kernels = KernelChoice.parse(options.kernels);
         PrintWriter out = spec.commandLine().getOut();
         Datasets.Loaded loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
         TrainData data = loaded.data();
         int steps = cfg.totalSteps(data.trainCount());
-        if (cpuSteps != null && cpuSteps < 1) {
-            throw new IllegalArgumentException("--cpu-steps must be at least 1, got " + cpuSteps);
-        }
         int cpuRun = cpuSteps == null ? steps : Math.min(cpuSteps, steps);
         out.printf("jgrad compare: %s %s on %s, %s lr %s, batch %d, %d steps (cpu: %d)%n", cfg.model(),
                 TrainCommand.describeNet(cfg, data), loaded.spec().name(), cfg.optimizer(), cfg.lr(), cfg.batchSize(),
@@ -122,6 +119,23 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** All checks of the options, before any data is read; the job they describe. */
+    private TrainConfig validate() {
+        java.util.function.Predicate<String> given = spec.commandLine().getParseResult()::hasMatchedOption;
+        gpuSpec(options.device);
+        TrainChecks.options(options, given, spec.commandLine());
+        TrainConfig cfg = options.config(given);
+        TrainChecks.config(cfg, given);
+        TrainChecks.augment(cfg, options.dataset);
+        if (cpuSteps != null) {
+            Checks.atLeast("--cpu-steps", cpuSteps, 1);
+        }
+        Checks.outputFile("--json", json);
+        Checks.outputFile("--markdown", markdown);
+        Checks.outputDir("--out", outDir);
+        return cfg;
     }
 
     private void report(PrintWriter out, TrainConfig cfg, int steps, Side cpu, Side gpu) throws Exception {

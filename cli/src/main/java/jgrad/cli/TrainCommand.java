@@ -56,43 +56,64 @@ final class TrainCommand implements Callable<Integer> {
             description = "Stop once epoch N is done, leaving the checkpoint to --resume (needs --out).")
     int stopAfterEpoch;
 
+    /** The job the options describe, every option checked; nothing but the checkpoint has been read yet. */
+    private record Job(TrainConfig cfg, Checkpoint resume, Path dir) {}
+
     @Override
     public Integer call() throws Exception {
         Predicate<String> given = spec.commandLine().getParseResult()::hasMatchedOption;
-        PrintWriter out = spec.commandLine().getOut();
+        Job job = validate(given);
+        // Before the data: a GPU asked for that cannot be used fails at once, not after a long load.
+        Devices.Selection selection = options.selectDevice();
+        try {
+            Datasets.Loaded loaded = job.resume() == null
+                    ? Datasets.load(options.dataset, options.dataDir, true, options.normalize)
+                    : Datasets.forCheckpoint(job.resume().dataInfo(), given.test("--dataset") ? options.dataset : null,
+                            options.dataDir);
+            RunOptions run = new RunOptions(job.dir(), job.resume(), stopAfterEpoch, loaded.info());
+            return train(job.cfg(), selection, loaded, run, job.resume(), job.dir());
+        } finally {
+            if (selection.device() instanceof AutoCloseable closeable) {
+                closeable.close();  // a CUDA device: handles, stream, context (the CPU device is shared)
+            }
+        }
+    }
+
+    /** All checks of the options, in one place, before any data is read (or fetched). */
+    private Job validate(Predicate<String> given) {
+        TrainChecks.options(options, given, spec.commandLine());
+        Checks.outputDir("--out", outDir);
+        Checks.outputFile("--metrics-json", metricsJson);
         Checkpoint resume = null;
         TrainConfig cfg;
-        Datasets.Loaded loaded;
+        String dataset = options.dataset;
         Path dir = outDir;
         if (resumeDir != null) {
             if (given.test("--normalize")) {
                 throw new IllegalArgumentException("--normalize cannot change on --resume (the checkpoint's inputs"
                         + " must stay as they were)");
             }
+            Checks.checkpoint("--resume", resumeDir);
             resume = Checkpoint.read(resumeDir);
             cfg = options.config(resume.config(), given);
-            loaded = Datasets.forCheckpoint(resume.dataInfo(), given.test("--dataset") ? options.dataset : null,
-                    options.dataDir);
+            TrainChecks.resume(cfg, resume.config(), given, resumeDir);
+            if (!given.test("--dataset")) {
+                dataset = Datasets.datasetOf(resume.dataInfo());
+            }
             if (dir == null) {
                 dir = resume.file().toAbsolutePath().getParent();
             }
         } else {
             cfg = options.config(given);
-            loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
         }
-        if (cfg.augment().contains("flip") && loaded.spec().name().equals("mnist")) {
-            throw new IllegalArgumentException("--augment flip is for cifar10 (and fashion-mnist): a mirrored digit"
-                    + " is not the same digit");
+        TrainChecks.config(cfg, given);
+        TrainChecks.augment(cfg, dataset);
+        new RunOptions(dir, resume, stopAfterEpoch, null);  // its checks of --stop-after-epoch
+        if (cfg.epochs() > 0 && stopAfterEpoch > cfg.epochs()) {
+            throw new IllegalArgumentException("--stop-after-epoch " + stopAfterEpoch + " is past the run's last epoch"
+                    + " (--epochs " + cfg.epochs() + ")");
         }
-        RunOptions run = new RunOptions(dir, resume, stopAfterEpoch, loaded.info());
-        Devices.Selection selection = options.selectDevice();
-        try {
-            return train(cfg, selection, loaded, run, resume, dir);
-        } finally {
-            if (selection.device() instanceof AutoCloseable closeable) {
-                closeable.close();  // a CUDA device: handles, stream, context (the CPU device is shared)
-            }
-        }
+        return new Job(cfg, resume, dir);
     }
 
     private int train(TrainConfig cfg, Devices.Selection selection, Datasets.Loaded loaded, RunOptions run,

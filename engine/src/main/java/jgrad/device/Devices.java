@@ -40,12 +40,9 @@ public final class Devices {
      *                                     cannot be used; the message says why
      */
     public static Selection select(String spec, KernelChoice kernels, boolean tf32) {
+        check(spec, kernels);
         String s = spec.trim().toLowerCase(Locale.ROOT);
         if (s.equals("cpu")) {
-            if (kernels != KernelChoice.AUTO) {
-                throw new IllegalArgumentException("--kernels " + kernels + " applies to CUDA devices only; the CPU "
-                        + "has one set of kernels (use --kernels auto, or --device cuda)");
-            }
             return new Selection(CpuDevice.get(), null);
         }
         if (s.equals("auto")) {
@@ -65,19 +62,36 @@ public final class Devices {
             LOG.info("CUDA not used: {}; running on cpu", reason);
             return new Selection(CpuDevice.get(), reason);
         }
-        if (s.equals("cuda") || s.startsWith("cuda:")) {
-            int ordinal = ordinal(spec, s);
-            String reason = cudaUnavailableReason();
-            if (reason != null) {
-                throw new DeviceUnavailableException("--device " + spec.trim() + ": " + reason);
-            }
-            try {
-                return new Selection(CudaDevice.open(ordinal, kernels, tf32), null);
-            } catch (DeviceUnavailableException e) {
-                throw new DeviceUnavailableException("--device " + spec.trim() + ": " + e.getMessage());
-            }
+        int ordinal = ordinal(spec, s);  // check accepted nothing but cuda and cuda:N here
+        String reason = cudaUnavailableReason();
+        if (reason != null) {
+            throw new DeviceUnavailableException("--device " + spec.trim() + ": " + reason);
         }
-        throw new IllegalArgumentException("unknown device '" + spec + "' (expected cpu, cuda, cuda:N or auto)");
+        try {
+            return new Selection(CudaDevice.open(ordinal, kernels, tf32), null);
+        } catch (DeviceUnavailableException e) {
+            throw new DeviceUnavailableException("--device " + spec.trim() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks a {@code --device} value and the kernel choice without probing or opening anything, so
+     * that a command can reject them before it loads data.
+     *
+     * @throws IllegalArgumentException for an unknown spec, or own/vendor kernels with --device cpu
+     */
+    public static void check(String spec, KernelChoice kernels) {
+        String s = spec.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("cpu")) {
+            if (kernels != KernelChoice.AUTO) {
+                throw new IllegalArgumentException("--kernels " + kernels + " applies to CUDA devices only; the CPU "
+                        + "has one set of kernels (use --kernels auto, or --device cuda)");
+            }
+        } else if (s.equals("cuda") || s.startsWith("cuda:")) {
+            ordinal(spec, s);
+        } else if (!s.equals("auto")) {
+            throw new IllegalArgumentException("unknown --device '" + spec + "' (expected cpu, cuda, cuda:N or auto)");
+        }
     }
 
     private static int ordinal(String spec, String s) {
@@ -92,7 +106,7 @@ public final class Devices {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("bad device '" + spec + "': expected cuda:N with N a GPU index >= 0");
+        throw new IllegalArgumentException("bad --device '" + spec + "': expected cuda:N with N a GPU index >= 0");
     }
 
     /** Why no CUDA device can be used in this process, or null when one can (probes once). */
