@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.function.Predicate;
 import jgrad.device.Devices;
 import jgrad.device.KernelChoice;
+import jgrad.train.Checkpoint;
 import jgrad.train.TrainConfig;
 import picocli.CommandLine;
 
@@ -61,7 +62,8 @@ final class TrainChecks {
      * --resume DIR with options given again: the network, its optimizer state and the sampling of
      * the run must stay as the checkpoint has them; the rest (--lr, --epochs to extend, ...) may change.
      */
-    static void resume(TrainConfig asked, TrainConfig saved, Predicate<String> given, Path dir) {
+    static void resume(TrainConfig asked, Checkpoint checkpoint, Predicate<String> given, Path dir) {
+        TrainConfig saved = checkpoint.config();
         same("--model", asked.model(), saved.model(), dir);
         same("--hidden", join(asked.hidden()), join(saved.hidden()), dir);
         same("--activation", asked.activation().toLowerCase(Locale.ROOT), saved.activation().toLowerCase(Locale.ROOT),
@@ -82,6 +84,14 @@ final class TrainChecks {
         if (given.test("--epochs") && saved.epochs() == 0 && asked.epochs() > 0) {
             throw new IllegalArgumentException("--epochs conflicts with --resume " + dir + ": its run counts --steps ("
                     + saved.steps() + "); give --steps N to extend it");
+        }
+        if (asked.epochs() > 0 && asked.epochs() < checkpoint.epoch()) {
+            throw new IllegalArgumentException("--epochs " + asked.epochs() + " is less than the " + checkpoint.epoch()
+                    + " epochs the checkpoint in " + dir + " has done");
+        }
+        if (asked.epochs() == 0 && asked.steps() < checkpoint.step()) {
+            throw new IllegalArgumentException("--steps " + asked.steps() + " is less than the " + checkpoint.step()
+                    + " steps the checkpoint in " + dir + " has done");
         }
     }
 

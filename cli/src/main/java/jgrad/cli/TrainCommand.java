@@ -96,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
             Checks.checkpoint("--resume", resumeDir);
             resume = Checkpoint.read(resumeDir);
             cfg = options.config(resume.config(), given);
-            TrainChecks.resume(cfg, resume.config(), given, resumeDir);
+            TrainChecks.resume(cfg, resume, given, resumeDir);
             if (!given.test("--dataset")) {
                 dataset = Datasets.datasetOf(resume.dataInfo());
             }

@@ -39,7 +39,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * the two equal (JGRAD_UPDATE_DOCS=1 rewrites the table).
  *
  * <p>Paths in the rows: $CKPT is a directory with the checkpoint of a small mlp run (hidden 3,
- * batch size 5, seed 42, sgd, 1 epoch), $FILE a regular file, $DIR an empty directory, $MISSING
+ * batch size 5, seed 42, sgd, 2 epochs), $FILE a regular file, $DIR an empty directory, $MISSING
  * a path that does not exist, $NEW one that does not exist yet but can be created.
  */
 @Timeout(120)
@@ -134,8 +134,10 @@ class CliValidationTest {
                     + "--optimizer sgd"),
             row("train --resume $CKPT --batch-size 10", "--batch-size 10 conflicts with --resume $CKPT"),
             row("train --resume $CKPT --seed 7", "--seed 7 conflicts with --resume $CKPT: its run has --seed 42"),
-            row("train --resume $CKPT --steps 100", "--steps conflicts with --resume $CKPT: its run counts --epochs (1)"),
+            row("train --resume $CKPT --steps 100", "--steps conflicts with --resume $CKPT: its run counts --epochs (2)"),
             row("train --resume $CKPT --normalize mean-std", "--normalize cannot change on --resume"),
+            row("train --resume $CKPT --epochs 1", "--epochs 1 is less than the 2 epochs the checkpoint in $CKPT has done"),
+            row("train --resume $CKPT --epochs 0", "--steps or --epochs must be positive"),
             // ---- parsing (picocli), in the same one-line form
             row("train --bogus", "Unknown option: '--bogus'"),
             row("train --lrr 0.1", "(did you mean --lr or --lr-schedule?)"),
@@ -202,7 +204,7 @@ class CliValidationTest {
     }
 
     /**
-     * A real checkpoint, written by the trainer: one epoch of an mlp on 10 synthetic 28×28 images,
+     * A real checkpoint, written by the trainer: two epochs of an mlp on 10 synthetic 28×28 images,
      * described as MNIST (no data set is read by any row).
      */
     private static void writeCheckpoint(Path dir) {
@@ -220,7 +222,7 @@ class CliValidationTest {
         TrainData data = new TrainData(java.util.Arrays.copyOf(x, train * 784), java.util.Arrays.copyOf(y, train),
                 train, java.util.Arrays.copyOfRange(x, train * 784, x.length), java.util.Arrays.copyOfRange(y, train,
                 y.length), test, 784, 10, new ImageShape(1, 28, 28), Normalization.identity(1));
-        TrainConfig cfg = new TrainConfig("mlp", 0, 1, 5, 0.1f, "sgd", "sigmoid", "std", new int[] {3}, 0f, 0f, false,
+        TrainConfig cfg = new TrainConfig("mlp", 0, 2, 5, 0.1f, "sgd", "sigmoid", "std", new int[] {3}, 0f, 0f, false,
                 42L, 1000);
         String info = "{\"dataset\":\"mnist\",\"shape\":[1,28,28],\"normalize\":\"none\",\"mean\":[0.0],\"std\":[1.0]}";
         Trainer.train(cfg, CpuDevice.get(), data, new Trainer.Listener() {}, new RunOptions(dir, null, 0, info)).close();
