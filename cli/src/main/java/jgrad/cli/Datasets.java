@@ -62,6 +62,15 @@ final class Datasets {
         return build(DatasetSpec.byName(dataset), ds, mode, norm);
     }
 
+    /** The dataset a checkpoint's data description names ("mnist" when it names none or is unreadable). */
+    static String datasetName(String info) {
+        try {
+            return JSON.readTree(info).path("dataset").asText("mnist");
+        } catch (java.io.IOException e) {
+            return "mnist";  // forCheckpoint reports the unreadable description
+        }
+    }
+
     /** Loads the dataset a checkpoint was trained on, normalised with the statistics it stored. */
     static Loaded forCheckpoint(String info, String datasetOverride, Path dataDir) {
         try {

@@ -134,6 +134,12 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         augment = jgrad.data.Augment.canonical(augment);
     }
 
+    /** This job in steps mode with {@code steps} steps and a loss line every {@code logEvery} (benchmarks, warm-up). */
+    public TrainConfig withSteps(int steps, int logEvery) {
+        return new TrainConfig(model, steps, 0, batchSize, lr, optimizer, activation, init, hidden, weightDecay,
+                dropout, batchNorm, seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta, augment, stem);
+    }
+
     @Override
     public int[] hidden() {
         return hidden.clone();
