@@ -90,7 +90,13 @@ final class CompareCommand implements Callable<Integer> {
         String gpuSpec = gpuSpec(options.device);
         KernelChoice kernels = KernelChoice.parse(options.kernels);
         PrintWriter out = spec.commandLine().getOut();
-        Datasets.Loaded loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
+        Datasets.Loaded loaded;
+        // As train does: the CPU side's kernels compile while the data loads, not in its timed loop.
+        jgrad.data.DatasetSpec ds = jgrad.data.DatasetSpec.byName(options.dataset);
+        try (jgrad.train.JitWarmup warm = jgrad.train.JitWarmup.start(cfg, CpuDevice.get(), ds.shape(), ds.classes(),
+                300, 4.0)) {
+            loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
+        }
         TrainData data = loaded.data();
         int steps = cfg.totalSteps(data.trainCount());
         int cpuRun = cpuSteps == null ? steps : Math.min(cpuSteps, steps);
@@ -196,9 +202,7 @@ final class CompareCommand implements Callable<Integer> {
      * time per step is the same.)
      */
     static TrainConfig withSteps(TrainConfig c, int steps) {
-        return new TrainConfig(c.model(), steps, 0, c.batchSize(), c.lr(), c.optimizer(), c.activation(), c.init(),
-                c.hidden(), c.weightDecay(), c.dropout(), c.batchNorm(), c.seed(), Math.min(c.logEvery(), steps),
-                c.momentum(), c.lrSchedule(), c.tMax(), c.patience(), c.minDelta(), c.augment(), c.stem());
+        return c.inStepsMode(steps, c.batchSize(), Math.min(c.logEvery(), steps));
     }
 
     static Table table(TrainConfig cfg, int steps, Side cpu, Side gpu) {

@@ -17,7 +17,9 @@ import jgrad.io.NamedTensor;
 import jgrad.io.Safetensors;
 import jgrad.nn.ConvNet;
 import jgrad.nn.Parameter;
+import jgrad.data.DatasetSpec;
 import jgrad.train.Checkpoint;
+import jgrad.train.JitWarmup;
 import jgrad.train.RunOptions;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
@@ -57,7 +59,11 @@ final class TrainCommand implements Callable<Integer> {
     int stopAfterEpoch;
 
     /** The job the options describe, every option checked; nothing but the checkpoint has been read yet. */
-    private record Job(TrainConfig cfg, Checkpoint resume, Path dir) {}
+    private record Job(TrainConfig cfg, Checkpoint resume, Path dir, String dataset) {}
+
+    @Option(names = "--no-warmup", description = "Skip the CPU JIT warm-up (by default a throw-away run on synthetic "
+            + "data compiles the kernels while the data loads, so the timed loop starts at full speed).")
+    boolean noWarmup;
 
     @Override
     public Integer call() throws Exception {
@@ -66,12 +72,17 @@ final class TrainCommand implements Callable<Integer> {
         // Before the data: a GPU asked for that cannot be used fails at once, not after a long load.
         Devices.Selection selection = options.selectDevice();
         try {
-            Datasets.Loaded loaded = job.resume() == null
-                    ? Datasets.load(options.dataset, options.dataDir, true, options.normalize)
-                    : Datasets.forCheckpoint(job.resume().dataInfo(), given.test("--dataset") ? options.dataset : null,
-                            options.dataDir);
+            Datasets.Loaded loaded;
+            JitWarmup.Report warmed;
+            try (JitWarmup warm = startWarmup(job.cfg(), selection, job.dataset())) {
+                loaded = job.resume() == null
+                        ? Datasets.load(options.dataset, options.dataDir, true, options.normalize)
+                        : Datasets.forCheckpoint(job.resume().dataInfo(), given.test("--dataset") ? options.dataset
+                                : null, options.dataDir);
+                warmed = warm == null ? null : warm.finish();
+            }
             RunOptions run = new RunOptions(job.dir(), job.resume(), stopAfterEpoch, loaded.info());
-            return train(job.cfg(), selection, loaded, run, job.resume(), job.dir());
+            return train(job.cfg(), selection, loaded, run, job.resume(), job.dir(), warmed);
         } finally {
             if (selection.device() instanceof AutoCloseable closeable) {
                 closeable.close();  // a CUDA device: handles, stream, context (the CPU device is shared)
@@ -86,8 +97,8 @@ final class TrainCommand implements Callable<Integer> {
         Checks.outputFile("--metrics-json", metricsJson);
         Checkpoint resume = null;
         TrainConfig cfg;
-        String dataset = options.dataset;
         Path dir = outDir;
+        String dataset = options.dataset;
         if (resumeDir != null) {
             if (given.test("--normalize")) {
                 throw new IllegalArgumentException("--normalize cannot change on --resume (the checkpoint's inputs"
@@ -113,11 +124,28 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--stop-after-epoch " + stopAfterEpoch + " is past the run's last epoch"
                     + " (--epochs " + cfg.epochs() + ")");
         }
-        return new Job(cfg, resume, dir);
+        return new Job(cfg, resume, dir, dataset);
+    }
+
+    /**
+     * The JIT warm-up for a CPU run (see {@link JitWarmup}), or null: on a GPU, with --no-warmup, or
+     * for an unknown dataset (whose error the loader reports). It runs until the data is loaded and
+     * then on to 300 steps or 4 s, whichever comes first: on the seed MLP the first 100 steps carry
+     * most of the compilation and by 300 steps are within 20% of full speed; a ResNet step is long
+     * enough that a few steps compile everything. Waiting costs the job nothing in total: the same
+     * compilation would otherwise happen inside the loop.
+     */
+    private JitWarmup startWarmup(TrainConfig cfg, Devices.Selection selection, String dataset) {
+        if (noWarmup || !(selection.device() instanceof jgrad.cpu.CpuDevice)) {
+            return null;
+        }
+        DatasetSpec ds = DatasetSpec.known().stream().filter(d -> d.name().equalsIgnoreCase(dataset)).findFirst()
+                .orElse(null);
+        return ds == null ? null : JitWarmup.start(cfg, selection.device(), ds.shape(), ds.classes(), 300, 4.0);
     }
 
     private int train(TrainConfig cfg, Devices.Selection selection, Datasets.Loaded loaded, RunOptions run,
-                      Checkpoint resume, Path dir) throws Exception {
+                      Checkpoint resume, Path dir, JitWarmup.Report warmed) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         TrainData data = loaded.data();
         out.printf("jgrad train: %s %s on %s (%s), %s lr %s, batch %d, %d steps on %s%n", cfg.model(),
@@ -126,6 +154,10 @@ final class TrainCommand implements Callable<Integer> {
         String extras = extras(cfg, data);
         if (!extras.isEmpty()) {
             out.println("  " + extras);
+        }
+        if (warmed != null) {
+            out.printf("  JIT warm-up: %d steps on synthetic data in %.1f s, while the data loaded (skip: --no-warmup)%n",
+                    warmed.steps(), warmed.seconds());
         }
         if (resume != null) {
             out.printf("  resuming from %s at epoch %d (step %d)%n", resume.file(), resume.epoch(), resume.step());

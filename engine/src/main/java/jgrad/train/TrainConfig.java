@@ -134,6 +134,13 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         augment = jgrad.data.Augment.canonical(augment);
     }
 
+    /** This job in steps mode: {@code steps} steps of {@code batchSize}, a loss line every {@code logEvery}
+     *  (benchmarks, warm-up). */
+    public TrainConfig inStepsMode(int steps, int batchSize, int logEvery) {
+        return new TrainConfig(model, steps, 0, batchSize, lr, optimizer, activation, init, hidden, weightDecay,
+                dropout, batchNorm, seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta, augment, stem);
+    }
+
     @Override
     public int[] hidden() {
         return hidden.clone();
