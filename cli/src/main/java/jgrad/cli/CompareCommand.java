@@ -105,7 +105,7 @@ final class CompareCommand implements Callable<Integer> {
         Side gpu = null;
         Device gpuDevice = null;
         try {
-            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32).device();
+            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32, options.deterministic).device();
         } catch (Devices.DeviceUnavailableException e) {
             gpu = Side.unavailable(gpuSpec, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
         }
@@ -184,7 +184,7 @@ final class CompareCommand implements Callable<Integer> {
     static TrainConfig withSteps(TrainConfig c, int steps) {
         return new TrainConfig(c.model(), steps, 0, c.batchSize(), c.lr(), c.optimizer(), c.activation(), c.init(),
                 c.hidden(), c.weightDecay(), c.dropout(), c.batchNorm(), c.seed(), Math.min(c.logEvery(), steps),
-                c.momentum(), c.lrSchedule(), c.tMax(), c.patience(), c.minDelta(), c.augment(), c.stem());
+                c.momentum(), c.lrSchedule(), c.tMax(), c.patience(), c.minDelta(), c.augment(), c.stem(), c.onNan());
     }
 
     static Table table(TrainConfig cfg, int steps, Side cpu, Side gpu) {

@@ -37,7 +37,7 @@ public final class StepBench {
         TrainConfig cfg = new TrainConfig(base.model(), stepsPerRepeat, 0, base.batchSize(), base.lr(),
                 base.optimizer(), base.activation(), base.init(), base.hidden(), base.weightDecay(), base.dropout(),
                 base.batchNorm(), base.seed(), stepsPerRepeat, base.momentum(), base.lrSchedule(), base.tMax(),
-                base.patience(), base.minDelta(), base.augment(), base.stem());
+                base.patience(), base.minDelta(), base.augment(), base.stem(), base.onNan());
         TrainData data = syntheticMnist(Math.max(4096, base.batchSize()), base.seed());
         Trainer.Listener quiet = new Trainer.Listener() {};
         Trainer.train(cfg, device, data, quiet).close(); // warm-up; close() returns device memory
