@@ -75,6 +75,10 @@ final class NonFiniteCheck implements AutoCloseable {
         this.readEachStep = skip || device.synchronous();
         this.stepsPerEpoch = stepsPerEpoch;
         int steps = state.losses.length;
+        if (steps > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException(steps + " steps exceed the per-step fault record (at most "
+                    + Integer.MAX_VALUE / 2 + ")");
+        }
         this.record = Tensor.full(device, CLEAN, 2 * steps);
         this.valueFlag = Tensor.zeros(device, 1);
         if (skip) {
