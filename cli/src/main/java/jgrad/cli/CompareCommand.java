@@ -108,7 +108,7 @@ final class CompareCommand implements Callable<Integer> {
         Side gpu = null;
         Device gpuDevice = null;
         try {
-            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32).device();
+            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32, options.deterministic).device();
         } catch (Devices.DeviceUnavailableException e) {
             gpu = Side.unavailable(gpuSpec, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
         }

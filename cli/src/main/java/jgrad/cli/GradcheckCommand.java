@@ -31,7 +31,7 @@ final class GradcheckCommand implements Callable<Integer> {
     /** Training options gradcheck has no use for: refused rather than silently ignored. */
     private static final List<String> NOT_USED = List.of("--steps", "--epochs", "--batch-size", "--lr", "--optimizer",
             "--momentum", "--lr-schedule", "--t-max", "--patience", "--min-delta", "--augment", "--weight-decay",
-            "--log-every", "--device", "--kernels", "--tf32");
+            "--log-every", "--device", "--kernels", "--tf32", "--deterministic", "--on-nan");
 
     @Spec
     CommandSpec spec;

@@ -175,6 +175,9 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("final loss     %.4f%n", result.finalLoss());
         out.printf("test accuracy  %.4f%n", result.testAccuracy());
         out.printf("acc per epoch  %s%n", Report.epochAccuracies(result.epochs()));
+        if (cfg.skipsNonFinite()) {
+            out.printf("skipped steps  %d (non-finite loss or gradient, --on-nan skip)%n", result.skippedSteps());
+        }
         if (result.stoppedEarlyAfter() > 0) {
             out.printf("early stop     after epoch %d: the epoch loss did not improve by more than %s for %d epochs%n",
                     result.stoppedEarlyAfter(), plain(cfg.minDelta()), cfg.patience());
@@ -289,6 +292,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("final_loss", r.finalLoss());
         m.put("test_accuracy", r.testAccuracy());
         m.put("complete", r.complete());
+        m.put("skipped_steps", r.skippedSteps());
         m.put("resumed_from_step", resume == null ? null : resume.step());
         Map<String, Object> stop = new LinkedHashMap<>();
         stop.put("patience", cfg.patience());

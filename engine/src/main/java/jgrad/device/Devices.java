@@ -32,14 +32,22 @@ public final class Devices {
         return select(spec, KernelChoice.AUTO, false);
     }
 
+    /** {@link #select(String, KernelChoice, boolean, boolean)} without --deterministic. */
+    public static Selection select(String spec, KernelChoice kernels, boolean tf32) {
+        return select(spec, kernels, tf32, false);
+    }
+
     /**
      * @param kernels which CUDA kernels to use; on the CPU only {@code auto} is accepted
      * @param tf32    allow TF32 tensor-core math in cuBLAS/cuDNN (ignored on the CPU)
+     * @param deterministic CUDA: only algorithms that give the same bits on every run (cuDNN
+     *                      convolutions; fails where none fits). The CPU always does: no effect there.
+     *                      Combines with tf32, which changes precision, not reproducibility.
      * @throws IllegalArgumentException    for an unknown spec, or own/vendor kernels with --device cpu
      * @throws DeviceUnavailableException  when CUDA was asked for (or own/vendor kernels were) and
      *                                     cannot be used; the message says why
      */
-    public static Selection select(String spec, KernelChoice kernels, boolean tf32) {
+    public static Selection select(String spec, KernelChoice kernels, boolean tf32, boolean deterministic) {
         check(spec, kernels);
         String s = spec.trim().toLowerCase(Locale.ROOT);
         if (s.equals("cpu")) {
@@ -49,7 +57,7 @@ public final class Devices {
             String reason = cudaUnavailableReason();
             if (reason == null) {
                 try {
-                    return new Selection(CudaDevice.open(0, kernels, tf32), null);
+                    return new Selection(CudaDevice.open(0, kernels, tf32, deterministic), null);
                 } catch (DeviceUnavailableException e) {
                     reason = e.getMessage();
                     if (kernels != KernelChoice.AUTO) {
@@ -68,7 +76,7 @@ public final class Devices {
             throw new DeviceUnavailableException("--device " + spec.trim() + ": " + reason);
         }
         try {
-            return new Selection(CudaDevice.open(ordinal, kernels, tf32), null);
+            return new Selection(CudaDevice.open(ordinal, kernels, tf32, deterministic), null);
         } catch (DeviceUnavailableException e) {
             throw new DeviceUnavailableException("--device " + spec.trim() + ": " + e.getMessage());
         }

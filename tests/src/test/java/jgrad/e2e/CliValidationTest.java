@@ -111,6 +111,7 @@ class CliValidationTest {
             row("train --device cpu --kernels own", "--kernels own applies to CUDA devices only"),
             row("train --augment flip", "--augment flip is for cifar10 (and fashion-mnist)"),
             row("train --stem cifar", "--stem applies to --model resnet8 and resnet18, not to mlp"),
+            row("train --on-nan ignore", "--on-nan must be stop or skip, got 'ignore'"),
             row("train --model resnet18 --hidden 50", "--hidden applies to mlp and convnet, not to resnet18"),
             row("train --model convnet --batch-norm", "--dropout and --batch-norm apply to --model mlp only"),
             row("train --model resnet8 --activation sigmoid", "--model resnet8 uses ReLU"),
@@ -156,6 +157,7 @@ class CliValidationTest {
             row("eval --checkpoint $CKPT --kernels own", "Unknown options: '--kernels', 'own'"),
             // ---- gradcheck
             row("gradcheck --examples 0", "--examples must be at least 1, got 0"),
+            row("gradcheck --on-nan skip", "--on-nan does not apply to gradcheck"),
             row("gradcheck --coordinates -1", "--coordinates must be at least 1, got -1"),
             row("gradcheck --h 0", "--h must be positive, got 0.0"),
             row("gradcheck --tolerance NaN", "Invalid value for option '--tolerance': 'NaN' is not a finite number"),
