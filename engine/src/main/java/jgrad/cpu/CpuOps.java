@@ -297,19 +297,23 @@ final class CpuOps implements DeviceOps {
         }
     }
 
+    /**
+     * x·0 is ±0 for a finite x and NaN for NaN or ±∞, so the sum of x·0 over a vector is NaN exactly
+     * when some element is not finite: one FMA per vector, no compare or branch in the loop (this
+     * runs over every gradient each training step).
+     */
     private static boolean anyNonFinite(float[] x, int n) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        FloatVector acc = zero;
         int i = 0;
         for (; i <= n - STEP; i += STEP) {
-            if (!FloatVector.fromArray(SPECIES, x, i).test(VectorOperators.IS_FINITE).allTrue()) {
-                return true;
-            }
+            acc = FloatVector.fromArray(SPECIES, x, i).fma(zero, acc);
         }
+        float tail = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            if (!Float.isFinite(x[i])) {
-                return true;
-            }
+            tail += x[i] * 0f;
         }
-        return false;
+        return Float.isNaN(tail);
     }
 
     @Override
