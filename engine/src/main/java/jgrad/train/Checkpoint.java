@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jgrad.io.AtomicFiles;
 import jgrad.io.NamedTensor;
@@ -39,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * process is killed mid-write; the checkpoint it replaces is kept as {@value #FILE}{@code .prev}. A
  * read verifies the checksum. Reading a directory whose newest checkpoint is missing, damaged or
  * unreadable falls back to the {@code .prev} one with a warning naming both files; if that is bad too,
- * the error names both. A file named explicitly is read as it is, with no fallback. Files of format
- * {@code jgrad-checkpoint/1} predate the checksum and load with a one-time warning.
+ * the error names both. The next write in that process then replaces the damaged file and leaves the
+ * good {@code .prev} as it is. A file named explicitly is read as it is, with no fallback. Files of
+ * format {@code jgrad-checkpoint/1} predate the checksum and load with a one-time warning.
  *
  * <p>The sampler is stored as its seed and the number of minibatches drawn: {@link BatchSampler}
  * uses {@link java.util.SplittableRandom}, whose state cannot be exported, so a resume replays the
@@ -54,6 +57,11 @@ public final class Checkpoint {
     static final String FORMAT_WITHOUT_CHECKSUM = "jgrad-checkpoint/1";
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
     private static final AtomicBoolean UNVERIFIED_LOGGED = new AtomicBoolean();
+    /**
+     * Newest checkpoints that a read found unusable and fell back from, with their file identity: the
+     * next write replaces such a file instead of keeping it as the .prev, which the good one stays.
+     */
+    private static final Map<Path, Object> FELL_BACK_FROM = new ConcurrentHashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
@@ -129,6 +137,10 @@ public final class Checkpoint {
             }
             LOG.warn("{}; using the previous checkpoint {} (epoch {}, step {}) instead", newest.getMessage(),
                     previous, older.epoch(), older.step());
+            Object damaged = fileKey(file);
+            if (damaged != null) {
+                FELL_BACK_FROM.put(file.toAbsolutePath(), damaged);
+            }
             return older;
         }
     }
@@ -183,6 +195,15 @@ public final class Checkpoint {
         if (!actual.equals(stored)) {
             throw new CheckpointException("checkpoint " + file + " is corrupt: checksum mismatch (stored "
                     + clip(stored) + ", content has " + actual + ")");
+        }
+    }
+
+    /** The file's identity (device and inode on POSIX), which every atomic replacement changes; null if absent. */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -249,7 +270,14 @@ public final class Checkpoint {
             meta.put("data", dataInfo);
             meta.put(CheckpointChecksum.KEY, CheckpointChecksum.of(meta, out));
             Files.createDirectories(dir);
-            Safetensors.writeKeepingPrevious(dir.resolve(FILE), out, meta);
+            Path file = dir.resolve(FILE).toAbsolutePath();
+            Object damaged = FELL_BACK_FROM.remove(file);
+            if (damaged != null && damaged.equals(fileKey(file))) {
+                LOG.info("replacing the damaged {}; {} stays the previous checkpoint", file, AtomicFiles.previousOf(file));
+                Safetensors.write(file, out, meta);
+            } else {
+                Safetensors.writeKeepingPrevious(file, out, meta);
+            }
         } catch (IOException e) {
             throw new CheckpointException("cannot write checkpoint " + dir.resolve(FILE) + ": " + e.getMessage(), e);
         }

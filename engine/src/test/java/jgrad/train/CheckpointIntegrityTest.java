@@ -112,9 +112,15 @@ class CheckpointIntegrityTest {
         TrainResult resumed = Trainer.train(cfg, CPU, ResumeTest.data(), new Trainer.Listener() {},
                 new RunOptions(tmp, fallback, 0, "{}"));
         assertArrayEquals(whole.lossHistory(), resumed.lossHistory());
-        // The resumed run wrote a good checkpoint again; the damaged one became the backup.
+        // The resumed run replaced the damaged checkpoint and kept the good one it resumed from as .prev.
         assertEquals(24, Checkpoint.read(file).step());
+        assertEquals(12, Checkpoint.read(prev).step());
         assertEquals(List.of("checkpoint.safetensors", "checkpoint.safetensors.prev"), listing());
+        // Later writes rotate as usual.
+        Trainer.train(ResumeTest.job("momentum", 3, new int[] {16}), CPU, ResumeTest.data(), new Trainer.Listener() {},
+                new RunOptions(tmp, Checkpoint.read(tmp), 0, "{}"));
+        assertEquals(36, Checkpoint.read(file).step());
+        assertEquals(24, Checkpoint.read(prev).step());
     }
 
     @Test
