@@ -95,7 +95,9 @@ class CheckpointKillTest {
             }
             Checkpoint newest = Checkpoint.read(file); // the file itself: no fallback, checksum verified
             assertTrue(newest.step() >= lastStep, what + ": went back from step " + lastStep + " to " + newest.step());
-            if (newest.step() > lastStep) {
+            // A write removes stale temp files after its rename; once a second write has begun, the first
+            // one's cleanup is done. (A kill may land between the first rename and its cleanup.)
+            if (newest.step() >= lastStep + 2) {
                 for (String t : leftover) {
                     assertFalse(temps.contains(t), what + ": temp file " + t + " of an earlier kill survived a write");
                 }
