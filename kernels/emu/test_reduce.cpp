@@ -1,6 +1,7 @@
 // reduce.cu against references: sum_rows bitwise against CpuOps.sumRows (float, rows in order) and
 // close to the double sum; sum_all against the double sum for several power-of-two block sizes
-// (the fixed tree in common.cuh); argmax_rows with ties, NaN and infinities.
+// (the fixed tree in common.cuh); argmax_rows with ties, NaN and infinities; flag_nonfinite against
+// CpuOps.flagNonFinite (NaN, ±∞ anywhere; the largest float, denormals and -0 are finite).
 #include "cuda_emu.h"
 #include "reduce.cu"
 #include "emu_test.h"
@@ -93,6 +94,56 @@ void argmax_tests(emutest::Rng& rng, const std::string& tag) {
     emutest::expect_bitwise(tag + " argmax_rows n=1", o1, std::vector<float>{0.0f});
 }
 
+// CpuOps.flagNonFinite: flags[slot] = min(flags[slot], code) when any of x[0, n) is NaN or ±∞.
+void flag_reference(const std::vector<float>& x, int n, std::vector<float>& flags, int slot, float code) {
+    bool bad = false;
+    for (int i = 0; i < n; i++) bad |= !std::isfinite(x[i]);
+    if (bad && code < flags[slot]) flags[slot] = code;
+}
+
+void flag_nonfinite_tests(emutest::Rng& rng, const std::string& tag) {
+    const float Max = std::numeric_limits<float>::max();
+    const float Denormal = std::numeric_limits<float>::denorm_min();
+    struct S { int n; unsigned grid, block; };
+    for (S s : {S{0, 1, 32}, S{1, 1, 1}, S{37, 2, 8}, S{1000, 3, 64}, S{5000, 4, 256}}) {
+        // Where the bad value sits: nowhere, first, last, middle (not at a block or grid boundary).
+        std::vector<int> places = {-1};
+        if (s.n > 0) places.insert(places.end(), {0, s.n - 1, s.n / 2 + 1 < s.n ? s.n / 2 + 1 : 0});
+        for (float badValue : {NaN, Inf, -Inf}) {
+            for (int at : places) {
+                std::vector<float> x = rng.uniform(s.n, -1e3f, 1e3f);
+                if (s.n > 2) {
+                    x[s.n / 3] = Max;  // finite extremes must not be flagged
+                    x[s.n / 3 + 1] = -Denormal;
+                    x[s.n / 3 + 2] = -0.0f;
+                }
+                if (at >= 0) x[at] = badValue;
+                std::string what = tag + " flag_nonfinite n=" + std::to_string(s.n) + " bad at " +
+                                   std::to_string(at) + " (" + std::to_string(badValue) + ")";
+                // Slot 2 of 4, starting clean (+inf), then already holding a lower and a higher code.
+                for (float before : {Inf, 1.0f, 7.0f}) {
+                    std::vector<float> flags = {-5.0f, 9.0f, before, 11.0f};
+                    std::vector<float> want = flags;
+                    emu_launch(flag_nonfinite, dim3(s.grid), dim3(s.block), 0, x.data(), s.n, flags.data(), 2, 3.0f);
+                    flag_reference(x, s.n, want, 2, 3.0f);
+                    emutest::expect_bitwise(what + " flag before " + std::to_string(before), flags, want);
+                }
+            }
+        }
+    }
+    // The trainer's use: one launch per gradient with codes 0, 1, 2, … leaves the first bad index.
+    std::vector<std::vector<float>> grads = {rng.uniform(300, -1, 1), rng.uniform(50, -1, 1),
+                                             rng.uniform(700, -1, 1), rng.uniform(9, -1, 1)};
+    grads[2][699] = NaN;
+    grads[3][0] = -Inf;
+    std::vector<float> flags = {Inf};
+    for (int p = 0; p < (int)grads.size(); p++) {
+        emu_launch(flag_nonfinite, dim3(2), dim3(64), 0, grads[p].data(), (int)grads[p].size(), flags.data(), 0,
+                   (float)p);
+    }
+    emutest::expect_bitwise(tag + " flag_nonfinite first bad of four", flags, std::vector<float>{2.0f});
+}
+
 }  // namespace
 
 int main() {
@@ -103,6 +154,7 @@ int main() {
         sum_rows_tests(rng, tag);
         sum_all_tests(rng, tag);
         argmax_tests(rng, tag);
+        flag_nonfinite_tests(rng, tag);
     }
     return emutest::finish("test_reduce");
 }

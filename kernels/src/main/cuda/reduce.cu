@@ -36,3 +36,17 @@ extern "C" __global__ void argmax_rows(const float* x, float* out, int m, int n)
         out[i] = (float)best;
     }
 }
+
+// Folds "is any of x[0, n) NaN or ±∞" into one flag: if so, flags[slot] = min(flags[slot], code)
+// (jgrad.cpu.CpuOps.flagNonFinite). The trainer fills a step's flag with +∞ and flags the step's
+// gradients with codes 0, 1, … in parameter order, leaving the index of the first bad one.
+// A bit test (all exponent bits set), not isfinite(), so no math flag can fold it away. No
+// atomics: every writer of one launch writes the same code, and launches on the stream run one
+// after another, so the result is the same on every run.
+extern "C" __global__ void flag_nonfinite(const float* x, int n, float* flags, int slot, float code) {
+    bool bad = false;
+    JG_FOR(i, n) {
+        bad |= (__float_as_uint(x[i]) & 0x7f800000u) == 0x7f800000u;
+    }
+    if (bad && code < flags[slot]) flags[slot] = code;
+}

@@ -30,6 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "device's theoretical peak where known (GPUs; the CPU gets measured numbers only)."})
 final class BenchCommand implements Callable<Integer> {
     static final List<String> SUITES = List.of("gemm", "conv", "memory", "ops", "train");
+    static final int MAX_REPEATS = 1000;
     private static final Map<String, Function<BenchRun, List<BenchResult>>> RUNNERS = Map.of(
             "gemm", BenchGemm::run, "conv", BenchConv::run, "memory", BenchMemory::run, "ops", BenchOps::run,
             "train", BenchTrain::run);
@@ -62,6 +63,12 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> chosen = suites(suites);
         Measure.Budget budget = Measure.Budget.of(quick, repeats != null ? repeats : quick ? 3 : 5);
+        if (budget.repeats() > MAX_REPEATS) {
+            throw new IllegalArgumentException("--repeats must be at most " + MAX_REPEATS + " (each sample takes "
+                    + ">= " + (int) budget.minSampleMs() + " ms per case), got " + budget.repeats());
+        }
+        Checks.outputFile("--json", json);
+        Checks.outputFile("--markdown", markdown);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
@@ -118,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
                     out.add(name);
                 }
             } else {
-                throw new IllegalArgumentException("unknown suite '" + s + "' (expected " + String.join(", ", SUITES)
+                throw new IllegalArgumentException("unknown --suite '" + s + "' (expected " + String.join(", ", SUITES)
                         + " or all)");
             }
         }

@@ -59,7 +59,7 @@ final class BenchDevices implements AutoCloseable {
             } else if (s.matches("cuda:\\d{1,4}")) {
                 ordinals.add(Integer.parseInt(s.substring(5)));
             } else {
-                throw new IllegalArgumentException("unknown device '" + raw + "' (expected cpu, cuda, cuda:N or auto)");
+                throw new IllegalArgumentException("unknown --device '" + raw + "' (expected cpu, cuda, cuda:N or auto)");
             }
         }
         BenchDevices d = new BenchDevices(wantCpu);

@@ -86,16 +86,19 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig cfg = options.config(spec.commandLine().getParseResult()::hasMatchedOption);
+        TrainConfig cfg = validate();
         String gpuSpec = gpuSpec(options.device);
         KernelChoice kernels = KernelChoice.parse(options.kernels);
         PrintWriter out = spec.commandLine().getOut();
-        Datasets.Loaded loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
+        Datasets.Loaded loaded;
+        // As train does: the CPU side's kernels compile while the data loads, not in its timed loop.
+        jgrad.data.DatasetSpec ds = jgrad.data.DatasetSpec.byName(options.dataset);
+        try (jgrad.train.JitWarmup warm = jgrad.train.JitWarmup.start(cfg, CpuDevice.get(), ds.shape(), ds.classes(),
+                300, 4.0)) {
+            loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
+        }
         TrainData data = loaded.data();
         int steps = cfg.totalSteps(data.trainCount());
-        if (cpuSteps != null && cpuSteps < 1) {
-            throw new IllegalArgumentException("--cpu-steps must be at least 1, got " + cpuSteps);
-        }
         int cpuRun = cpuSteps == null ? steps : Math.min(cpuSteps, steps);
         out.printf("jgrad compare: %s %s on %s, %s lr %s, batch %d, %d steps (cpu: %d)%n", cfg.model(),
                 TrainCommand.describeNet(cfg, data), loaded.spec().name(), cfg.optimizer(), cfg.lr(), cfg.batchSize(),
@@ -105,7 +108,7 @@ final class CompareCommand implements Callable<Integer> {
         Side gpu = null;
         Device gpuDevice = null;
         try {
-            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32).device();
+            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32, options.deterministic).device();
         } catch (Devices.DeviceUnavailableException e) {
             gpu = Side.unavailable(gpuSpec, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
         }
@@ -122,6 +125,23 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** All checks of the options, before any data is read; the job they describe. */
+    private TrainConfig validate() {
+        java.util.function.Predicate<String> given = spec.commandLine().getParseResult()::hasMatchedOption;
+        gpuSpec(options.device);
+        TrainChecks.options(options, given, spec.commandLine());
+        TrainConfig cfg = options.config(given);
+        TrainChecks.config(cfg, given);
+        TrainChecks.augment(cfg, options.dataset);
+        if (cpuSteps != null) {
+            Checks.atLeast("--cpu-steps", cpuSteps, 1);
+        }
+        Checks.outputFile("--json", json);
+        Checks.outputFile("--markdown", markdown);
+        Checks.outputDir("--out", outDir);
+        return cfg;
     }
 
     private void report(PrintWriter out, TrainConfig cfg, int steps, Side cpu, Side gpu) throws Exception {
@@ -182,9 +202,7 @@ final class CompareCommand implements Callable<Integer> {
      * time per step is the same.)
      */
     static TrainConfig withSteps(TrainConfig c, int steps) {
-        return new TrainConfig(c.model(), steps, 0, c.batchSize(), c.lr(), c.optimizer(), c.activation(), c.init(),
-                c.hidden(), c.weightDecay(), c.dropout(), c.batchNorm(), c.seed(), Math.min(c.logEvery(), steps),
-                c.momentum(), c.lrSchedule(), c.tMax(), c.patience(), c.minDelta(), c.augment(), c.stem());
+        return c.inStepsMode(steps, c.batchSize(), Math.min(c.logEvery(), steps));
     }
 
     static Table table(TrainConfig cfg, int steps, Side cpu, Side gpu) {

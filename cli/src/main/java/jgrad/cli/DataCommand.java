@@ -37,6 +37,8 @@ final class DataCommand {
 
         @Override
         public Integer call() {
+            Checks.dataDir(dir.dataDir);
+            sources.forEach(source -> Checks.existing("PATH", source));
             DataStore store = Datasets.store(dir.dataDir);
             PrintWriter out = spec.commandLine().getOut();
             for (Path source : sources) {
@@ -65,6 +67,8 @@ final class DataCommand {
 
         @Override
         public Integer call() {
+            Checks.dataDir(dir.dataDir);
+            Checks.dataset("DATASET", dataset);
             DataStore store = Datasets.store(dir.dataDir);
             DatasetSpec ds = DatasetSpec.byName(dataset);
             List<DataStore.InstalledFile> installed = store.fetch(ds);
@@ -91,6 +95,8 @@ final class DataCommand {
 
         @Override
         public Integer call() {
+            Checks.dataDir(dir.dataDir);
+            Checks.dataset("DATASET", dataset);
             DataStore store = Datasets.store(dir.dataDir);
             DatasetSpec ds = DatasetSpec.byName(dataset);
             List<String> problems = store.problems(ds);

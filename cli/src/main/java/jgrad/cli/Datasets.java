@@ -48,25 +48,38 @@ final class Datasets {
      * by the training split's mean and standard deviation (both splits, the training statistics).
      */
     static Loaded load(String dataset, Path dataDir, boolean fetchIfMissing, String normalize) {
-        String mode = normalize.trim().toLowerCase(Locale.ROOT);
-        if (!NORMALIZATIONS.contains(mode)) {
-            throw new IllegalArgumentException("unknown --normalize '" + normalize + "' (expected none or mean-std)");
-        }
-        if (DatasetSpec.known().stream().noneMatch(d -> d.name().equals(dataset.toLowerCase(Locale.ROOT)))) {
-            throw new IllegalArgumentException("unknown --dataset '" + dataset + "' (expected "
-                    + String.join(", ", DatasetSpec.known().stream().map(DatasetSpec::name).toList()) + ")");
-        }
+        String mode = normalizeMode(normalize);
+        Checks.dataset("--dataset", dataset);
         ImageDataset ds = read(dataset, dataDir, fetchIfMissing);
         Normalization norm = mode.equals("none") ? Normalization.identity(ds.shape().channels())
                 : Normalization.fromTraining(ds.train());
         return build(DatasetSpec.byName(dataset), ds, mode, norm);
     }
 
+    /** The --normalize value in canonical form: none or mean-std. */
+    static String normalizeMode(String normalize) {
+        String mode = normalize.trim().toLowerCase(Locale.ROOT);
+        if (!NORMALIZATIONS.contains(mode)) {
+            throw new IllegalArgumentException("unknown --normalize '" + normalize + "' (expected none or mean-std)");
+        }
+        return mode;
+    }
+
+    /** The data set a checkpoint's data description names (mnist for checkpoints from before there were others). */
+    static String datasetOf(String info) {
+        try {
+            return JSON.readTree(info).path("dataset").asText("mnist");
+        } catch (java.io.IOException e) {
+            throw new jgrad.train.CheckpointException("the checkpoint's data description is unusable: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Loads the dataset a checkpoint was trained on, normalised with the statistics it stored. */
     static Loaded forCheckpoint(String info, String datasetOverride, Path dataDir) {
         try {
             JsonNode node = JSON.readTree(info);
-            String dataset = datasetOverride != null ? datasetOverride : node.path("dataset").asText("mnist");
+            String dataset = datasetOverride != null ? datasetOverride : datasetOf(info);
             ImageDataset ds = read(dataset, dataDir, true);
             String mode = node.path("normalize").asText("none");
             Normalization norm = Normalization.identity(ds.shape().channels());

@@ -33,6 +33,7 @@ final class DevicesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checks.outputFile("--json-file", jsonFile);
         DeviceReport report = collect(selftest);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

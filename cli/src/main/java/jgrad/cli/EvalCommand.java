@@ -32,7 +32,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "Test set (default: the one the checkpoint was trained on).")
     String dataset;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda, cuda:N or auto (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--data-dir", description = "Data directory (default: $JGRAD_DATA or ~/.cache/jgrad).")
@@ -43,6 +43,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        validate();
         Checkpoint ckpt = Checkpoint.read(checkpoint);
         TrainConfig cfg = ckpt.config();
         Datasets.Loaded loaded = Datasets.forCheckpoint(ckpt.dataInfo(), dataset, dataDir);
@@ -76,5 +77,16 @@ final class EvalCommand implements Callable<Integer> {
             TrainCommand.writeJson(metricsJson, m);
         }
         return 0;
+    }
+
+    /** All checks of the options, before the checkpoint or any data is read. */
+    private void validate() {
+        Checks.checkpoint("--checkpoint", checkpoint);
+        if (dataset != null) {
+            Checks.dataset("--dataset", dataset);
+        }
+        Devices.check(device, jgrad.device.KernelChoice.AUTO);
+        Checks.dataDir(dataDir);
+        Checks.outputFile("--metrics-json", metricsJson);
     }
 }

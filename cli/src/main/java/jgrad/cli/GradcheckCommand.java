@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import jgrad.cpu.CpuDevice;
 import jgrad.device.Device;
 import jgrad.nn.Sequential;
@@ -27,6 +28,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Compare backprop gradients with central differences, per parameter.")
 final class GradcheckCommand implements Callable<Integer> {
+    /** Training options gradcheck has no use for: refused rather than silently ignored. */
+    private static final List<String> NOT_USED = List.of("--steps", "--epochs", "--batch-size", "--lr", "--optimizer",
+            "--momentum", "--lr-schedule", "--t-max", "--patience", "--min-delta", "--augment", "--weight-decay",
+            "--log-every", "--device", "--kernels", "--tf32", "--deterministic", "--on-nan");
+
     @Spec
     CommandSpec spec;
 
@@ -49,17 +55,7 @@ final class GradcheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (examples <= 0 || coordinates <= 0 || !(h > 0) || !(tolerance > 0)) {
-            throw new IllegalArgumentException("--examples, --coordinates, --h and --tolerance must be positive");
-        }
-        TrainConfig cfg = options.config(spec.commandLine().getParseResult()::hasMatchedOption);
-        if (!cfg.model().equals("mlp")) {
-            // Measured: with h = 1e-2 or 1e-3, 2-60% of a conv layer's coordinates disagree by a few
-            // percent although the gradients equal PyTorch's float64 ones to 1e-5.
-            throw new IllegalArgumentException("gradcheck supports --model mlp only: float32 central differences "
-                    + "cannot resolve " + cfg.model() + " gradients through thousands of ReLU and max-pool kinks; "
-                    + "its gradients are checked against PyTorch float64 by GoldenConvGradsTest");
-        }
+        TrainConfig cfg = validate();
         Device cpu = CpuDevice.get();
         TrainData data = Datasets.load(options.dataset, options.dataDir, true, options.normalize).data();
         int n = Math.min(examples, data.testCount());
@@ -88,5 +84,35 @@ final class GradcheckCommand implements Callable<Integer> {
         }
         out.flush();
         return ok ? 0 : 1;
+    }
+
+    /** All checks of the options, before any data is read; the network they describe. */
+    private TrainConfig validate() {
+        Predicate<String> given = spec.commandLine().getParseResult()::hasMatchedOption;
+        for (String option : NOT_USED) {
+            if (given.test(option)) {
+                throw new IllegalArgumentException(option + " does not apply to gradcheck: it compares the gradients"
+                        + " of one batch of --examples on the CPU and trains nothing");
+            }
+        }
+        Checks.atLeast("--examples", examples, 1);
+        Checks.atLeast("--coordinates", coordinates, 1);
+        if (!(h > 0)) {
+            throw new IllegalArgumentException("--h must be positive, got " + h);
+        }
+        if (!(tolerance > 0)) {
+            throw new IllegalArgumentException("--tolerance must be positive, got " + tolerance);
+        }
+        TrainChecks.options(options, given, spec.commandLine());
+        TrainConfig cfg = options.config(given);
+        TrainChecks.config(cfg, given);
+        if (!cfg.model().equals("mlp")) {
+            // Measured: with h = 1e-2 or 1e-3, 2-60% of a conv layer's coordinates disagree by a few
+            // percent although the gradients equal PyTorch's float64 ones to 1e-5.
+            throw new IllegalArgumentException("gradcheck supports --model mlp only: float32 central differences "
+                    + "cannot resolve " + cfg.model() + " gradients through thousands of ReLU and max-pool kinks; "
+                    + "its gradients are checked against PyTorch float64 by GoldenConvGradsTest");
+        }
+        return cfg;
     }
 }

@@ -24,10 +24,29 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
-        cli.setExecutionExceptionHandler(new Errors());
-        int code = cli.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        Errors errors = new Errors();
+        cli.setExecutionExceptionHandler(errors);
+        cli.setParameterExceptionHandler(errors);
+        Checks.registerFiniteNumbers(cli);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            return Errors.outOfMemory(running(cli), e);  // picocli passes Errors through
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** The (sub)command that was running, for its name in a message. */
+    private static CommandLine running(CommandLine root) {
+        CommandLine.ParseResult parsed = root.getParseResult();
+        if (parsed == null) {
+            return root;
+        }
+        while (parsed.hasSubcommand()) {
+            parsed = parsed.subcommand();
+        }
+        return parsed.commandSpec().commandLine();
     }
 }

@@ -96,6 +96,12 @@ final class Progress implements Trainer.Listener, AutoCloseable {
     }
 
     @Override
+    public void onSkippedStep(int step, String what) {
+        out.println("skipped: " + what);
+        out.flush();
+    }
+
+    @Override
     public void onEpoch(jgrad.train.EpochStats e, int totalEpochs) {
         String line = String.format("epoch %d/%d  loss %.4f  test acc %.4f  lr %.4g  %.1f s", e.epoch(), totalEpochs,
                 e.meanLoss(), e.testAccuracy(), e.lr(), e.trainSeconds());

@@ -17,7 +17,9 @@ import jgrad.io.NamedTensor;
 import jgrad.io.Safetensors;
 import jgrad.nn.ConvNet;
 import jgrad.nn.Parameter;
+import jgrad.data.DatasetSpec;
 import jgrad.train.Checkpoint;
+import jgrad.train.JitWarmup;
 import jgrad.train.RunOptions;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
@@ -56,38 +58,31 @@ final class TrainCommand implements Callable<Integer> {
             description = "Stop once epoch N is done, leaving the checkpoint to --resume (needs --out).")
     int stopAfterEpoch;
 
+    /** The job the options describe, every option checked; nothing but the checkpoint has been read yet. */
+    private record Job(TrainConfig cfg, Checkpoint resume, Path dir, String dataset) {}
+
+    @Option(names = "--no-warmup", description = "Skip the CPU JIT warm-up (by default a throw-away run on synthetic "
+            + "data compiles the kernels while the data loads, so the timed loop starts at full speed).")
+    boolean noWarmup;
+
     @Override
     public Integer call() throws Exception {
         Predicate<String> given = spec.commandLine().getParseResult()::hasMatchedOption;
-        PrintWriter out = spec.commandLine().getOut();
-        Checkpoint resume = null;
-        TrainConfig cfg;
-        Datasets.Loaded loaded;
-        Path dir = outDir;
-        if (resumeDir != null) {
-            if (given.test("--normalize")) {
-                throw new IllegalArgumentException("--normalize cannot change on --resume (the checkpoint's inputs"
-                        + " must stay as they were)");
-            }
-            resume = Checkpoint.read(resumeDir);
-            cfg = options.config(resume.config(), given);
-            loaded = Datasets.forCheckpoint(resume.dataInfo(), given.test("--dataset") ? options.dataset : null,
-                    options.dataDir);
-            if (dir == null) {
-                dir = resume.file().toAbsolutePath().getParent();
-            }
-        } else {
-            cfg = options.config(given);
-            loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
-        }
-        if (cfg.augment().contains("flip") && loaded.spec().name().equals("mnist")) {
-            throw new IllegalArgumentException("--augment flip is for cifar10 (and fashion-mnist): a mirrored digit"
-                    + " is not the same digit");
-        }
-        RunOptions run = new RunOptions(dir, resume, stopAfterEpoch, loaded.info());
+        Job job = validate(given);
+        // Before the data: a GPU asked for that cannot be used fails at once, not after a long load.
         Devices.Selection selection = options.selectDevice();
         try {
-            return train(cfg, selection, loaded, run, resume, dir);
+            Datasets.Loaded loaded;
+            JitWarmup.Report warmed;
+            try (JitWarmup warm = startWarmup(job.cfg(), selection, job.dataset())) {
+                loaded = job.resume() == null
+                        ? Datasets.load(options.dataset, options.dataDir, true, options.normalize)
+                        : Datasets.forCheckpoint(job.resume().dataInfo(), given.test("--dataset") ? options.dataset
+                                : null, options.dataDir);
+                warmed = warm == null ? null : warm.finish();
+            }
+            RunOptions run = new RunOptions(job.dir(), job.resume(), stopAfterEpoch, loaded.info());
+            return train(job.cfg(), selection, loaded, run, job.resume(), job.dir(), warmed);
         } finally {
             if (selection.device() instanceof AutoCloseable closeable) {
                 closeable.close();  // a CUDA device: handles, stream, context (the CPU device is shared)
@@ -95,8 +90,62 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** All checks of the options, in one place, before any data is read (or fetched). */
+    private Job validate(Predicate<String> given) {
+        TrainChecks.options(options, given, spec.commandLine());
+        Checks.outputDir("--out", outDir);
+        Checks.outputFile("--metrics-json", metricsJson);
+        Checkpoint resume = null;
+        TrainConfig cfg;
+        Path dir = outDir;
+        String dataset = options.dataset;
+        if (resumeDir != null) {
+            if (given.test("--normalize")) {
+                throw new IllegalArgumentException("--normalize cannot change on --resume (the checkpoint's inputs"
+                        + " must stay as they were)");
+            }
+            Checks.checkpoint("--resume", resumeDir);
+            resume = Checkpoint.read(resumeDir);
+            cfg = options.config(resume.config(), given);
+            TrainChecks.resume(cfg, resume, given, resumeDir);
+            if (!given.test("--dataset")) {
+                dataset = Datasets.datasetOf(resume.dataInfo());
+            }
+            if (dir == null) {
+                dir = resume.file().toAbsolutePath().getParent();
+            }
+        } else {
+            cfg = options.config(given);
+        }
+        TrainChecks.config(cfg, given);
+        TrainChecks.augment(cfg, dataset);
+        new RunOptions(dir, resume, stopAfterEpoch, null);  // its checks of --stop-after-epoch
+        if (cfg.epochs() > 0 && stopAfterEpoch > cfg.epochs()) {
+            throw new IllegalArgumentException("--stop-after-epoch " + stopAfterEpoch + " is past the run's last epoch"
+                    + " (--epochs " + cfg.epochs() + ")");
+        }
+        return new Job(cfg, resume, dir, dataset);
+    }
+
+    /**
+     * The JIT warm-up for a CPU run (see {@link JitWarmup}), or null: on a GPU, with --no-warmup, or
+     * for an unknown dataset (whose error the loader reports). It runs until the data is loaded and
+     * then on to 300 steps or 4 s, whichever comes first: on the seed MLP the first 100 steps carry
+     * most of the compilation and by 300 steps are within 20% of full speed; a ResNet step is long
+     * enough that a few steps compile everything. Waiting costs the job nothing in total: the same
+     * compilation would otherwise happen inside the loop.
+     */
+    private JitWarmup startWarmup(TrainConfig cfg, Devices.Selection selection, String dataset) {
+        if (noWarmup || !(selection.device() instanceof jgrad.cpu.CpuDevice)) {
+            return null;
+        }
+        DatasetSpec ds = DatasetSpec.known().stream().filter(d -> d.name().equalsIgnoreCase(dataset)).findFirst()
+                .orElse(null);
+        return ds == null ? null : JitWarmup.start(cfg, selection.device(), ds.shape(), ds.classes(), 300, 4.0);
+    }
+
     private int train(TrainConfig cfg, Devices.Selection selection, Datasets.Loaded loaded, RunOptions run,
-                      Checkpoint resume, Path dir) throws Exception {
+                      Checkpoint resume, Path dir, JitWarmup.Report warmed) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         TrainData data = loaded.data();
         out.printf("jgrad train: %s %s on %s (%s), %s lr %s, batch %d, %d steps on %s%n", cfg.model(),
@@ -105,6 +154,10 @@ final class TrainCommand implements Callable<Integer> {
         String extras = extras(cfg, data);
         if (!extras.isEmpty()) {
             out.println("  " + extras);
+        }
+        if (warmed != null) {
+            out.printf("  JIT warm-up: %d steps on synthetic data in %.1f s, while the data loaded (skip: --no-warmup)%n",
+                    warmed.steps(), warmed.seconds());
         }
         if (resume != null) {
             out.printf("  resuming from %s at epoch %d (step %d)%n", resume.file(), resume.epoch(), resume.step());
@@ -122,6 +175,9 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("final loss     %.4f%n", result.finalLoss());
         out.printf("test accuracy  %.4f%n", result.testAccuracy());
         out.printf("acc per epoch  %s%n", Report.epochAccuracies(result.epochs()));
+        if (cfg.skipsNonFinite()) {
+            out.printf("skipped steps  %d (non-finite loss or gradient, --on-nan skip)%n", result.skippedSteps());
+        }
         if (result.stoppedEarlyAfter() > 0) {
             out.printf("early stop     after epoch %d: the epoch loss did not improve by more than %s for %d epochs%n",
                     result.stoppedEarlyAfter(), plain(cfg.minDelta()), cfg.patience());
@@ -236,6 +292,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("final_loss", r.finalLoss());
         m.put("test_accuracy", r.testAccuracy());
         m.put("complete", r.complete());
+        m.put("skipped_steps", r.skippedSteps());
         m.put("resumed_from_step", resume == null ? null : resume.step());
         Map<String, Object> stop = new LinkedHashMap<>();
         stop.put("patience", cfg.patience());

@@ -111,9 +111,23 @@ final class TrainOptions {
             + "ignored on the CPU.")
     boolean tf32;
 
-    /** The device chosen by --device, --kernels and --tf32. */
+    @Option(names = "--deterministic",
+            description = "CUDA: only algorithms that give the same bits on every run (cuDNN convolutions without "
+                    + "atomics; fails where none fits), same seed -> same losses and weights. Combines with --tf32. "
+                    + "Accepted and without effect on the CPU, which always gives the same bits for a seed, with "
+                    + "any thread count.")
+    boolean deterministic;
+
+    @Option(names = "--on-nan", paramLabel = "stop|skip",
+            description = "A step whose loss or gradient is NaN or infinite: stop ends the run (exit 1, naming the "
+                    + "step and the first parameter; the last checkpoint stays good), skip leaves out that step's "
+                    + "update and goes on (on a GPU it waits for each step's flag, as PyTorch's GradScaler does), "
+                    + "but still stops at 10 skipped steps in a row or more than 10% of an epoch's (default: stop).")
+    String onNan;
+
+    /** The device chosen by --device, --kernels, --tf32 and --deterministic. */
     jgrad.device.Devices.Selection selectDevice() {
-        return jgrad.device.Devices.select(device, jgrad.device.KernelChoice.parse(kernels), tf32);
+        return jgrad.device.Devices.select(device, jgrad.device.KernelChoice.parse(kernels), tf32, deterministic);
     }
 
     @Option(names = "--data-dir", description = "Data directory (default: $JGRAD_DATA or ~/.cache/jgrad).")
@@ -170,6 +184,7 @@ final class TrainOptions {
                 mine.test("--patience") ? patience : base.patience(),
                 mine.test("--min-delta") ? minDelta : base.minDelta(),
                 mine.test("--augment") ? augment : base.augment(),
-                mine.test("--stem") ? stem : base.stem());
+                mine.test("--stem") ? stem : base.stem(),
+                onNan != null ? onNan : base != null ? base.onNan() : "stop");
     }
 }

@@ -39,6 +39,11 @@ public final class CpuDevice implements Device {
     }
 
     @Override
+    public boolean synchronous() {
+        return true;
+    }
+
+    @Override
     public DeviceOps ops() {
         return ops;
     }

@@ -281,6 +281,38 @@ final class CpuOps implements DeviceOps {
     }
 
     @Override
+    public void flagNonFinite(Storage xs, int n, Storage flagStorage, int slot, float code) {
+        checkLength(xs, n, "x");
+        if (slot < 0) {
+            throw new IllegalArgumentException("flag slot must be >= 0, got " + slot);
+        }
+        checkLength(flagStorage, slot + 1, "flags");
+        if (Float.isNaN(code)) {
+            throw new IllegalArgumentException("flag code must not be NaN");
+        }
+        float[] x = data(xs);
+        float[] flags = data(flagStorage);
+        if (code < flags[slot] && anyNonFinite(x, n)) {
+            flags[slot] = code;
+        }
+    }
+
+    private static boolean anyNonFinite(float[] x, int n) {
+        int i = 0;
+        for (; i <= n - STEP; i += STEP) {
+            if (!FloatVector.fromArray(SPECIES, x, i).test(VectorOperators.IS_FINITE).allTrue()) {
+                return true;
+            }
+        }
+        for (; i < n; i++) {
+            if (!Float.isFinite(x[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
     public void softmaxCrossEntropy(Storage logits, Storage labels, Storage probs, Storage loss, int m, int c) {
         CpuNnKernels.softmaxCrossEntropy(data(logits), data(labels), data(probs), data(loss), m, c);
     }

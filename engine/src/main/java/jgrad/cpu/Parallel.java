@@ -114,7 +114,7 @@ public final class Parallel {
             return;
         }
         int chunks = Math.min(Math.min(threads(), MAX_CHUNKS), n / Math.max(1, minChunk));
-        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
+        if (chunks <= 1 || Thread.currentThread() instanceof SerialThread || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
@@ -216,13 +216,28 @@ public final class Parallel {
         }
     }
 
-    private static final class Worker extends Thread {
+    /**
+     * A thread whose parallel loops all run on itself: for background work (such as a JIT warm-up)
+     * that must leave the other cores to the foreground.
+     */
+    public static Thread serialThread(Runnable body, String name) {
+        return new SerialThread(body, name);
+    }
+
+    /** Threads on which {@link #forRange} runs serially: the workers themselves, and background work. */
+    private static class SerialThread extends Thread {
+        SerialThread(Runnable body, String name) {
+            super(body, name);
+        }
+    }
+
+    private static final class Worker extends SerialThread {
         private final int chunk;
         private long seen;
         volatile boolean parked;
 
         Worker(int chunk, long startGeneration) {
-            super("jgrad-cpu-" + chunk);
+            super(null, "jgrad-cpu-" + chunk);
             this.chunk = chunk;
             this.seen = startGeneration;
             setDaemon(true);

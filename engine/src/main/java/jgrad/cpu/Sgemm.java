@@ -28,6 +28,8 @@ public final class Sgemm {
     /** Below this many flops a problem runs on the calling thread (dispatch would dominate). */
     static final double PARALLEL_MIN_FLOPS = intProp("jgrad.sgemm.parmin", 1_000_000);
     private static final boolean LOOP_JP_OUTER = intProp("jgrad.sgemm.jpouter", 1) != 0;
+    /** Non-transposed A is read in place (not packed) when it has at most this many elements. */
+    static final long DIRECT_A_MAX = intProp("jgrad.sgemm.directmax", 1 << 20);
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -112,26 +114,36 @@ public final class Sgemm {
         /** C rows [rowFrom,rowTo) x column panels [jpFrom,jpTo) of this block; rowFrom % MR == 0. */
         void compute(int rowFrom, int rowTo, int jpFrom, int jpTo) {
             Workspace ws = WORKSPACE.get();
-            float[] aPack = ws.aPack(MC * kc);
+            float[] aPack = ws.aPack(MC * kc + SgemmKernels.PACK_SLACK);
             float[] tmp = ws.tmp;
+            // Small non-transposed A stays in place: its rows are contiguous in k, so the kernel
+            // reads six sequential streams; only a partial last row panel is packed (zero rows).
+            boolean direct = !transA && (long) m * k <= DIRECT_A_MAX;
             for (int ic = rowFrom; ic < rowTo; ic += MC) {
                 int mc = Math.min(MC, rowTo - ic);
                 int ipCount = (mc + MR - 1) / MR;
+                int fullRows = mc / MR * MR;
                 for (int pc = 0; pc < k; pc += kc) {
                     int kcur = Math.min(kc, k - pc);
-                    SgemmKernels.packA(transA, a, aOff, lda, ic, mc, pc, kcur, aPack);
+                    if (!direct) {
+                        SgemmKernels.packA(transA, a, aOff, lda, ic, mc, pc, kcur, aPack);
+                    } else if (fullRows < mc) {
+                        // The partial panel keeps its usual place, ip = fullRows / MR.
+                        SgemmKernels.packA(false, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kcur, aPack,
+                                fullRows * kcur);
+                    }
                     // beta applies once, on the first k block; later blocks accumulate into C.
                     float betaEff = pc == 0 ? beta : 1f;
                     if (LOOP_JP_OUTER) {
                         for (int jp = jpFrom; jp < jpTo; jp++) {
                             for (int ip = 0; ip < ipCount; ip++) {
-                                tile(ip, jp, ic, mc, pc, kcur, aPack, betaEff, tmp);
+                                tile(ip, jp, ic, mc, pc, kcur, aPack, betaEff, tmp, direct);
                             }
                         }
                     } else {
                         for (int ip = 0; ip < ipCount; ip++) {
                             for (int jp = jpFrom; jp < jpTo; jp++) {
-                                tile(ip, jp, ic, mc, pc, kcur, aPack, betaEff, tmp);
+                                tile(ip, jp, ic, mc, pc, kcur, aPack, betaEff, tmp, direct);
                             }
                         }
                     }
@@ -140,14 +152,23 @@ public final class Sgemm {
         }
 
         private void tile(int ip, int jp, int ic, int mc, int pc, int kcur, float[] aPack,
-                          float betaEff, float[] tmp) {
+                          float betaEff, float[] tmp, boolean direct) {
             int w = SgemmKernels.panelWidth(nc, jp);
             int cols = Math.min(w, nc - jp * NR);
             int rows = Math.min(MR, mc - ip * MR);
             int bo = jp * NR * k + pc * w;
             int ao = ip * MR * kcur;
             int co = cOff + (ic + ip * MR) * ldc + j0 + jp * NR;
-            if (w == NR) {
+            if (direct && rows == MR) {
+                int a0 = aOff + (ic + ip * MR) * lda + pc;
+                if (w == NR) {
+                    SgemmKernels.kernel6x2Direct(kcur, a, a0, lda, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff,
+                            tmp);
+                } else {
+                    SgemmKernels.kernel6x1Direct(kcur, a, a0, lda, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff,
+                            tmp);
+                }
+            } else if (w == NR) {
                 SgemmKernels.kernel6x2(kcur, aPack, ao, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff, tmp);
             } else {
                 SgemmKernels.kernel6x1(kcur, aPack, ao, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff, tmp);

@@ -23,6 +23,8 @@ final class SgemmKernels {
     static final int MR = 6;
     /** Columns per full micro-tile: two vectors. */
     static final int NR = 2 * VL;
+    /** Extra floats a packed-A buffer needs after its last panel (see {@link #packA}). */
+    static final int PACK_SLACK = VL;
 
     private SgemmKernels() {
     }
@@ -106,6 +108,80 @@ final class SgemmKernels {
     }
 
     /**
+     * {@link #kernel6x2} reading A in place instead of from a packed panel: row r of the tile is
+     * {@code a[a0 + r*lda + p]} for p in [0, kc) (A not transposed, all six rows present). Skips
+     * packing A, which costs as much as a fifth of a small GEMM such as an MLP layer's forward.
+     */
+    static void kernel6x2Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo,
+                                float[] c, int co, int ldc, int rows, int cols,
+                                float alpha, float beta, float[] tmp) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        // Each index is p plus a loop invariant, so C2 still removes the bounds checks.
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(tmp, 0);
+        c01.intoArray(tmp, VL);
+        c10.intoArray(tmp, NR);
+        c11.intoArray(tmp, NR + VL);
+        c20.intoArray(tmp, 2 * NR);
+        c21.intoArray(tmp, 2 * NR + VL);
+        c30.intoArray(tmp, 3 * NR);
+        c31.intoArray(tmp, 3 * NR + VL);
+        c40.intoArray(tmp, 4 * NR);
+        c41.intoArray(tmp, 4 * NR + VL);
+        c50.intoArray(tmp, 5 * NR);
+        c51.intoArray(tmp, 5 * NR + VL);
+        storeTile(tmp, NR, c, co, ldc, rows, cols, alpha, beta);
+    }
+
+    /** {@link #kernel6x1} reading A in place, as {@link #kernel6x2Direct}. */
+    static void kernel6x1Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo,
+                                float[] c, int co, int ldc, int rows, int cols,
+                                float alpha, float beta, float[] tmp) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * VL);
+            c0 = FloatVector.broadcast(S, a[a0 + p]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + p]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + p]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + p]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[a4 + p]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[a5 + p]).fma(b0, c5);
+        }
+        c0.intoArray(tmp, 0);
+        c1.intoArray(tmp, VL);
+        c2.intoArray(tmp, 2 * VL);
+        c3.intoArray(tmp, 3 * VL);
+        c4.intoArray(tmp, 4 * VL);
+        c5.intoArray(tmp, 5 * VL);
+        storeTile(tmp, VL, c, co, ldc, rows, cols, alpha, beta);
+    }
+
+    /**
      * Writes a finished tile (row stride {@code stride} in tmp) into C: whole vectors when the
      * tile is full, scalar otherwise; both round identically.
      */
@@ -165,10 +241,27 @@ final class SgemmKernels {
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
                       float[] dst) {
-        for (int ip = 0, d0 = 0; ip * MR < mc; ip++, d0 += MR * kc) {
+        packA(transA, a, aOff, lda, i0, mc, p0, kc, dst, 0);
+    }
+
+    /**
+     * {@link #packA} into {@code dst} from {@code dstOff}. {@code dst} must have {@link #PACK_SLACK}
+     * floats of room after the last panel: the transposed path stores whole vectors.
+     */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
+                      float[] dst, int dstOff) {
+        for (int ip = 0, d0 = dstOff; ip * MR < mc; ip++, d0 += MR * kc) {
             int rows = Math.min(MR, mc - ip * MR);
             int i = i0 + ip * MR;
-            if (transA && rows == MR) {
+            if (transA && rows == MR && VL >= MR && aOff + (long) (p0 + kc - 1) * lda + i + VL <= a.length) {
+                // One vector load + store per k step instead of a 6-float arraycopy (3x faster).
+                // Each store spills VL - MR floats past its slot; the next k step (or the next
+                // panel, packed later in this loop) overwrites them, and dst has slack for the last.
+                int s = aOff + p0 * lda + i;
+                for (int p = 0, d = d0; p < kc; p++, d += MR, s += lda) {
+                    FloatVector.fromArray(S, a, s).intoArray(dst, d);
+                }
+            } else if (transA && rows == MR) {
                 // op(A)[i, p] = a[p*lda + i]: each k step copies one contiguous run of MR floats.
                 int s = aOff + p0 * lda + i;
                 for (int p = 0, d = d0; p < kc; p++, d += MR, s += lda) {

@@ -2,6 +2,7 @@ package jgrad.cuda;
 
 import static jcuda.jcublas.JCublas2.cublasCreate;
 import static jcuda.jcublas.JCublas2.cublasDestroy;
+import static jcuda.jcublas.JCublas2.cublasSetAtomicsMode;
 import static jcuda.jcublas.JCublas2.cublasSetMathMode;
 import static jcuda.jcublas.JCublas2.cublasSetPointerMode;
 import static jcuda.jcublas.JCublas2.cublasSetStream;
@@ -10,6 +11,7 @@ import static jcuda.jcublas.JCublas2.cublasSgemm;
 import jcuda.Pointer;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasAtomicsMode;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
 import jcuda.jcublas.cublasOperation;
@@ -20,6 +22,12 @@ import jcuda.runtime.cudaStream_t;
  * cuBLAS SGEMM on the device's stream, in jgrad's row-major convention. cuBLAS is column-major: a
  * row-major m×n matrix is, to cuBLAS, its n×m transpose, so C = op(A)·op(B) is computed as
  * Cᵀ = op(B)ᵀ·op(A)ᵀ — the same call with A and B swapped and m and n swapped, no copies.
+ *
+ * <p>Reproducibility: cuBLAS routines give the same bits on every run on GPUs of the same
+ * architecture and SM count, provided one stream is active (cuBLAS manual, "Results
+ * reproducibility"); with several concurrent streams it may pick different workspaces, which is what
+ * CUBLAS_WORKSPACE_CONFIG works around. jgrad has one handle on the device's one stream, so that
+ * setting is not needed, and atomics (the manual's other exception) are disallowed explicitly.
  */
 final class Cublas implements AutoCloseable {
     private final cublasHandle handle = new cublasHandle();
@@ -39,6 +47,7 @@ final class Cublas implements AutoCloseable {
         try {
             cublasSetStream(handle, new cudaStream_t(stream));
             cublasSetPointerMode(handle, cublasPointerMode.CUBLAS_POINTER_MODE_HOST);
+            cublasSetAtomicsMode(handle, cublasAtomicsMode.CUBLAS_ATOMICS_NOT_ALLOWED);  // the default, made explicit
             // DEFAULT keeps full FP32 (no TF32 unless NVIDIA_TF32_OVERRIDE says so); TF32 rounds the
             // inputs to 10 mantissa bits: ~8x the tensor throughput, ~1e-3 relative error.
             cublasSetMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH);

@@ -62,6 +62,14 @@ public final class CudaDevice implements Device, AutoCloseable {
      *                                    vendor library cannot be used
      */
     public static CudaDevice open(int ordinal, KernelChoice kernels, boolean tf32) {
+        return open(ordinal, kernels, tf32, false);
+    }
+
+    /**
+     * {@code deterministic}: only run-to-run reproducible algorithms (see {@link CudnnConv}); the own
+     * kernels and cuBLAS on the device's one stream are reproducible anyway (kernels/README.md).
+     */
+    public static CudaDevice open(int ordinal, KernelChoice kernels, boolean tf32, boolean deterministic) {
         CudaProbe.Result probe = CudaProbe.probe();
         if (!probe.usable()) {
             throw new DeviceUnavailableException(probe.driver().reason());
@@ -79,7 +87,7 @@ public final class CudaDevice implements Device, AutoCloseable {
             }
         }
         try {
-            return new CudaDevice(ordinal, kernels, tf32, probe);
+            return new CudaDevice(ordinal, kernels, tf32, deterministic, probe);
         } catch (DeviceUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -88,7 +96,7 @@ public final class CudaDevice implements Device, AutoCloseable {
         }
     }
 
-    private CudaDevice(int ordinal, KernelChoice choice, boolean tf32, CudaProbe.Result probe) {
+    private CudaDevice(int ordinal, KernelChoice choice, boolean tf32, boolean deterministic, CudaProbe.Result probe) {
         this.ordinal = ordinal;
         try {
             cuDeviceGet(cuDevice, ordinal);
@@ -118,11 +126,11 @@ public final class CudaDevice implements Device, AutoCloseable {
             if (cudnn != null) {
                 resources.push(cudnn);
             }
-            CudnnConv conv = cudnn == null ? null : new CudnnConv(cudnn, allocator, tf32);
+            CudnnConv conv = cudnn == null ? null : new CudnnConv(cudnn, allocator, tf32, deterministic);
             this.ops = new CudaOps(this, kernels, cublas, cudnn, conv);
             this.providers = "gemm " + (cublas == null ? "own sgemm" : cublas.tf32() ? "cuBLAS (TF32)" : "cuBLAS")
                     + ", conv/pool/batch-norm " + (cudnn == null ? "own kernels" : tf32 ? "cuDNN (TF32)" : "cuDNN")
-                    + ", other ops own kernels";
+                    + ", other ops own kernels" + (deterministic ? ", deterministic" : "");
         } catch (RuntimeException e) {
             releaseAll();
             throw e;

@@ -46,6 +46,7 @@ final class CudaKernels implements AutoCloseable {
             new Spec("reduce", "sum_rows", "ppiii"),
             new Spec("reduce", "sum_all", "ppi"),
             new Spec("reduce", "argmax_rows", "ppii"),
+            new Spec("reduce", "flag_nonfinite", "pipif"),
             new Spec("nn", "softmax_xent_rows", "ppppii"),
             new Spec("nn", "softmax_xent_mean", "ppi"),
             new Spec("nn", "softmax_xent_backward", "ppppiii"),
@@ -83,6 +84,7 @@ final class CudaKernels implements AutoCloseable {
     final Kernel sumRows;
     final Kernel sumAll;
     final Kernel argmaxRows;
+    final Kernel flagNonFinite;
     // nn.cu
     final Kernel softmaxXentRows;
     final Kernel softmaxXentMean;
@@ -129,6 +131,7 @@ final class CudaKernels implements AutoCloseable {
         sumRows = kernel("sum_rows");
         sumAll = kernel("sum_all");
         argmaxRows = kernel("argmax_rows");
+        flagNonFinite = kernel("flag_nonfinite");
         softmaxXentRows = kernel("softmax_xent_rows");
         softmaxXentMean = kernel("softmax_xent_mean");
         softmaxXentBackward = kernel("softmax_xent_backward");

@@ -175,6 +175,16 @@ final class CudaOps implements DeviceOps {
     }
 
     @Override
+    public void flagNonFinite(Storage x, int n, Storage flags, int slot, float code) {
+        nonNegative("flagNonFinite", n, slot);
+        if (Float.isNaN(code)) {
+            throw new IllegalArgumentException("flag code must not be NaN");
+        }
+        k.flagNonFinite.args().ptr(buf(x, n, "x")).i32(n).ptr(buf(flags, (long) slot + 1, "flags")).i32(slot)
+                .f32(code).launchFor(n);
+    }
+
+    @Override
     public void softmaxCrossEntropy(Storage logits, Storage labels, Storage probs, Storage loss, int m, int c) {
         nonNegative("softmaxCrossEntropy", m, c);
         if (m == 0) {

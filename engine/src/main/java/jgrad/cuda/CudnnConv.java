@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Choice: the first algorithm in cuDNN's ranking that succeeded, needs at most
  * {@link #WORKSPACE_LIMIT}, matches the math mode (FMA, i.e. true FP32, unless TF32 was asked for)
- * and is deterministic; if none is deterministic, the first that meets the rest.
+ * and is deterministic; if none is deterministic, the first that meets the rest (logged), unless
+ * the device is {@code deterministic} (--deterministic), where that is an error instead. cuDNN
+ * marks the algorithms that add with atomics (backward-filter ALGO_0 and ALGO_3, backward-data
+ * ALGO_0) CUDNN_NON_DETERMINISTIC.
  */
 final class CudnnConv {
     private static final Logger LOG = LoggerFactory.getLogger(CudnnConv.class);
@@ -62,6 +65,7 @@ final class CudnnConv {
     private final Cudnn cudnn;
     private final CudaAllocator allocator;
     private final boolean tf32;
+    private final boolean deterministic;
     private final Map<Conv2dGeometry, Plan> plans = new HashMap<>();
 
     /** One algorithm as cuDNN's heuristics rank it. */
@@ -83,10 +87,11 @@ final class CudnnConv {
         Algo filter;
     }
 
-    CudnnConv(Cudnn cudnn, CudaAllocator allocator, boolean tf32) {
+    CudnnConv(Cudnn cudnn, CudaAllocator allocator, boolean tf32, boolean deterministic) {
         this.cudnn = cudnn;
         this.allocator = allocator;
         this.tf32 = tf32;
+        this.deterministic = deterministic;
     }
 
     private int mathType() {
@@ -128,7 +133,7 @@ final class CudnnConv {
 
     /** Picks per the class comment; the workspace query confirms the algorithm runs with this descriptor. */
     Candidate choose(String what, Conv2dGeometry g, List<Candidate> ranked, WorkspaceQuery query) {
-        for (boolean deterministicOnly : new boolean[] {true, false}) {
+        for (boolean deterministicOnly : deterministic ? new boolean[] {true} : new boolean[] {true, false}) {
             for (Candidate c : ranked) {
                 if (c.status() != 0 || c.memory() > WORKSPACE_LIMIT || (!tf32 && usesTensorOps(c.mathType()))
                         || (deterministicOnly && c.determinism() != cudnnDeterminism.CUDNN_DETERMINISTIC)) {
@@ -136,12 +141,17 @@ final class CudnnConv {
                 }
                 long[] size = new long[1];
                 if (query.size(c.algo(), size) == 0 && size[0] <= WORKSPACE_LIMIT) {
+                    if (!deterministicOnly) {
+                        LOG.info("cuDNN {} {}: no deterministic algorithm fits; algorithm {} may sum in a different "
+                                + "order on each run (--deterministic would fail here instead)", what, g, c.algo());
+                    }
                     LOG.debug("cuDNN {} {}: algorithm {} ({} workspace bytes)", what, g, c.algo(), size[0]);
                     return new Candidate(c.algo(), 0, size[0], c.determinism(), c.mathType());
                 }
             }
         }
-        throw new CudaException("cuDNN offers no usable " + what + " algorithm for " + g + " (tf32 " + tf32
+        throw new CudaException("cuDNN offers no usable " + (deterministic ? "deterministic " : "") + what
+                + " algorithm for " + g + " (tf32 " + tf32 + (deterministic ? ", --deterministic" : "")
                 + "); heuristics returned " + ranked);
     }
 

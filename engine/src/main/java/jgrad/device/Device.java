@@ -25,4 +25,12 @@ public interface Device {
 
     /** Blocks until queued work is done (no-op where ops run synchronously). */
     default void synchronize() {}
+
+    /**
+     * True when every op has finished by the time it returns (the CPU), so reading a result back
+     * costs no wait for queued work; false where ops are queued (a GPU), so a read stalls the pipeline.
+     */
+    default boolean synchronous() {
+        return false;
+    }
 }

@@ -57,6 +57,13 @@ public interface DeviceOps {
     void argmaxRows(Storage x, Storage out, int m, int n);
 
     /**
+     * If any of x[0..n) is NaN or ±∞: flags[slot] = min(flags[slot], code); else nothing. Checking
+     * several buffers into one slot filled with +∞, with codes 0, 1, 2, …, leaves the code of the
+     * first bad one, on the device and without a host sync (the trainer's per-step fault check).
+     */
+    void flagNonFinite(Storage x, int n, Storage flags, int slot, float code);
+
+    /**
      * Inverted dropout: mask[i] = keep ? 1/(1−p) : 0 with keep decided by a counter-based hash of
      * (seed, i) — the same bits on every device and thread count; y = x·mask.
      */

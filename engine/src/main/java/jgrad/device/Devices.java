@@ -32,27 +32,32 @@ public final class Devices {
         return select(spec, KernelChoice.AUTO, false);
     }
 
+    /** {@link #select(String, KernelChoice, boolean, boolean)} without --deterministic. */
+    public static Selection select(String spec, KernelChoice kernels, boolean tf32) {
+        return select(spec, kernels, tf32, false);
+    }
+
     /**
      * @param kernels which CUDA kernels to use; on the CPU only {@code auto} is accepted
      * @param tf32    allow TF32 tensor-core math in cuBLAS/cuDNN (ignored on the CPU)
+     * @param deterministic CUDA: only algorithms that give the same bits on every run (cuDNN
+     *                      convolutions; fails where none fits). The CPU always does: no effect there.
+     *                      Combines with tf32, which changes precision, not reproducibility.
      * @throws IllegalArgumentException    for an unknown spec, or own/vendor kernels with --device cpu
      * @throws DeviceUnavailableException  when CUDA was asked for (or own/vendor kernels were) and
      *                                     cannot be used; the message says why
      */
-    public static Selection select(String spec, KernelChoice kernels, boolean tf32) {
+    public static Selection select(String spec, KernelChoice kernels, boolean tf32, boolean deterministic) {
+        check(spec, kernels);
         String s = spec.trim().toLowerCase(Locale.ROOT);
         if (s.equals("cpu")) {
-            if (kernels != KernelChoice.AUTO) {
-                throw new IllegalArgumentException("--kernels " + kernels + " applies to CUDA devices only; the CPU "
-                        + "has one set of kernels (use --kernels auto, or --device cuda)");
-            }
             return new Selection(CpuDevice.get(), null);
         }
         if (s.equals("auto")) {
             String reason = cudaUnavailableReason();
             if (reason == null) {
                 try {
-                    return new Selection(CudaDevice.open(0, kernels, tf32), null);
+                    return new Selection(CudaDevice.open(0, kernels, tf32, deterministic), null);
                 } catch (DeviceUnavailableException e) {
                     reason = e.getMessage();
                     if (kernels != KernelChoice.AUTO) {
@@ -65,19 +70,36 @@ public final class Devices {
             LOG.info("CUDA not used: {}; running on cpu", reason);
             return new Selection(CpuDevice.get(), reason);
         }
-        if (s.equals("cuda") || s.startsWith("cuda:")) {
-            int ordinal = ordinal(spec, s);
-            String reason = cudaUnavailableReason();
-            if (reason != null) {
-                throw new DeviceUnavailableException("--device " + spec.trim() + ": " + reason);
-            }
-            try {
-                return new Selection(CudaDevice.open(ordinal, kernels, tf32), null);
-            } catch (DeviceUnavailableException e) {
-                throw new DeviceUnavailableException("--device " + spec.trim() + ": " + e.getMessage());
-            }
+        int ordinal = ordinal(spec, s);  // check accepted nothing but cuda and cuda:N here
+        String reason = cudaUnavailableReason();
+        if (reason != null) {
+            throw new DeviceUnavailableException("--device " + spec.trim() + ": " + reason);
         }
-        throw new IllegalArgumentException("unknown device '" + spec + "' (expected cpu, cuda, cuda:N or auto)");
+        try {
+            return new Selection(CudaDevice.open(ordinal, kernels, tf32, deterministic), null);
+        } catch (DeviceUnavailableException e) {
+            throw new DeviceUnavailableException("--device " + spec.trim() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks a {@code --device} value and the kernel choice without probing or opening anything, so
+     * that a command can reject them before it loads data.
+     *
+     * @throws IllegalArgumentException for an unknown spec, or own/vendor kernels with --device cpu
+     */
+    public static void check(String spec, KernelChoice kernels) {
+        String s = spec.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("cpu")) {
+            if (kernels != KernelChoice.AUTO) {
+                throw new IllegalArgumentException("--kernels " + kernels + " applies to CUDA devices only; the CPU "
+                        + "has one set of kernels (use --kernels auto, or --device cuda)");
+            }
+        } else if (s.equals("cuda") || s.startsWith("cuda:")) {
+            ordinal(spec, s);
+        } else if (!s.equals("auto")) {
+            throw new IllegalArgumentException("unknown --device '" + spec + "' (expected cpu, cuda, cuda:N or auto)");
+        }
     }
 
     private static int ordinal(String spec, String s) {
@@ -92,7 +114,7 @@ public final class Devices {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("bad device '" + spec + "': expected cuda:N with N a GPU index >= 0");
+        throw new IllegalArgumentException("bad --device '" + spec + "': expected cuda:N with N a GPU index >= 0");
     }
 
     /** Why no CUDA device can be used in this process, or null when one can (probes once). */

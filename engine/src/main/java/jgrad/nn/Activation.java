@@ -18,7 +18,7 @@ public record Activation(UnaryOp op) implements Module {
             case "relu" -> new Activation(UnaryOp.RELU);
             case "sigmoid" -> new Activation(UnaryOp.SIGMOID);
             case "tanh" -> new Activation(UnaryOp.TANH);
-            default -> throw new IllegalArgumentException("unknown activation '" + s + "' (expected sigmoid, relu or tanh)");
+            default -> throw new IllegalArgumentException("unknown --activation '" + s + "' (expected sigmoid, relu or tanh)");
         };
     }
 

@@ -32,7 +32,7 @@ public enum Init {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown init '" + s + "' (expected std, xavier or he)");
+            throw new IllegalArgumentException("unknown --init '" + s + "' (expected std, xavier or he)");
         }
     }
 }

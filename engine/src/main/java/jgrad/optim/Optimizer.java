@@ -38,7 +38,7 @@ public interface Optimizer extends AutoCloseable {
 
     static void checkName(String name) {
         if (!NAMES.contains(name.trim().toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("unknown optimizer '" + name
+            throw new IllegalArgumentException("unknown --optimizer '" + name
                     + "' (expected sgd, momentum, adagrad or adam)");
         }
     }
@@ -73,7 +73,7 @@ public interface Optimizer extends AutoCloseable {
             case "momentum" -> new Momentum(params, lr, momentum, weightDecay);
             case "adagrad" -> new AdaGrad(params, lr, weightDecay);
             case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + name
+            default -> throw new IllegalArgumentException("unknown --optimizer '" + name
                     + "' (expected sgd, momentum, adagrad or adam)");
         };
     }

@@ -18,26 +18,28 @@ public final class StepBench {
     private StepBench() {}
 
     public static TrainData syntheticMnist(int trainCount, long seed) {
+        return synthetic(new ImageShape(1, 28, 28), 10, trainCount, seed);
+    }
+
+    /** Random images of {@code shape} with random labels: a data set to time (or warm up) a job on. */
+    public static TrainData synthetic(ImageShape shape, int classes, int trainCount, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        int features = 784;
+        int features = shape.pixels();
         float[] x = new float[trainCount * features];
         float[] y = new float[trainCount];
         for (int i = 0; i < x.length; i++) {
             x[i] = r.nextInt(256) / 255f;
         }
         for (int i = 0; i < y.length; i++) {
-            y[i] = r.nextInt(10);
+            y[i] = r.nextInt(classes);
         }
-        int test = 100;
+        int test = Math.min(100, trainCount);
         return new TrainData(x, y, trainCount, Arrays.copyOf(x, test * features), Arrays.copyOf(y, test), test,
-                features, 10, new ImageShape(1, 28, 28), Normalization.identity(1));
+                features, classes, shape, Normalization.identity(shape.channels()));
     }
 
     public static Timing measure(String job, TrainConfig base, Device device, int stepsPerRepeat, int repeats) {
-        TrainConfig cfg = new TrainConfig(base.model(), stepsPerRepeat, 0, base.batchSize(), base.lr(),
-                base.optimizer(), base.activation(), base.init(), base.hidden(), base.weightDecay(), base.dropout(),
-                base.batchNorm(), base.seed(), stepsPerRepeat, base.momentum(), base.lrSchedule(), base.tMax(),
-                base.patience(), base.minDelta(), base.augment(), base.stem());
+        TrainConfig cfg = base.inStepsMode(stepsPerRepeat, base.batchSize(), stepsPerRepeat);
         TrainData data = syntheticMnist(Math.max(4096, base.batchSize()), base.seed());
         Trainer.Listener quiet = new Trainer.Listener() {};
         Trainer.train(cfg, device, data, quiet).close(); // warm-up; close() returns device memory

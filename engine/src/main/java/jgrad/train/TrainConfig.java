@@ -24,13 +24,18 @@ import java.util.List;
  * @param augment    host-side augmentation of training batches: {@code none} or a comma list of
  *                   {@code rotate}, {@code crop}, {@code flip} (see {@link jgrad.data.Augment})
  * @param stem       the ResNet stem: seed (7×7/2 conv + 3×3/2 max-pool) or cifar (3×3/1 conv)
+ * @param onNan      what a step with a NaN or infinite loss or gradient does: {@code stop} the run
+ *                   (the default) or {@code skip} its update (see {@link NonFiniteCheck}); null
+ *                   (a checkpoint written before the option existed) means stop
  */
 public record TrainConfig(String model, int steps, int epochs, int batchSize, float lr, String optimizer,
                           String activation, String init, int[] hidden, float weightDecay, float dropout,
                           boolean batchNorm, long seed, int logEvery, float momentum, String lrSchedule, int tMax,
-                          int patience, float minDelta, String augment, String stem) {
+                          int patience, float minDelta, String augment, String stem, String onNan) {
 
     public static final List<String> MODELS = List.of("mlp", "convnet", "resnet8", "resnet18");
+    /** The values of {@link #onNan}. */
+    public static final List<String> ON_NAN = List.of("stop", "skip");
 
     public static TrainConfig seedDefaults() {
         return new TrainConfig("mlp", 10_000, 0, 100, 0.1f, "sgd", "sigmoid", "std", new int[] {100}, 0f, 0f,
@@ -72,7 +77,23 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
                        String activation, String init, int[] hidden, float weightDecay, float dropout,
                        boolean batchNorm, long seed, int logEvery) {
         this(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden, weightDecay, dropout, batchNorm,
-                seed, logEvery, 0.9f, "constant", 0, 0, 0f, "none", "seed");
+                seed, logEvery, 0.9f, "constant", 0, 0, 0f, "none", "seed", "stop");
+    }
+
+    /** A job that stops at the first non-finite loss or gradient (the fields before {@code onNan}). */
+    public TrainConfig(String model, int steps, int epochs, int batchSize, float lr, String optimizer,
+                       String activation, String init, int[] hidden, float weightDecay, float dropout,
+                       boolean batchNorm, long seed, int logEvery, float momentum, String lrSchedule, int tMax,
+                       int patience, float minDelta, String augment, String stem) {
+        this(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden, weightDecay, dropout, batchNorm,
+                seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta, augment, stem, "stop");
+    }
+
+    /** The same job with {@link #onNan} set to {@code policy}. */
+    public TrainConfig withOnNan(String policy) {
+        return new TrainConfig(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden, weightDecay,
+                dropout, batchNorm, seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta, augment, stem,
+                policy);
     }
 
     public TrainConfig {
@@ -132,6 +153,22 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
             throw new IllegalArgumentException("--min-delta must be >= 0, got " + minDelta);
         }
         augment = jgrad.data.Augment.canonical(augment);
+        onNan = onNan == null ? "stop" : onNan.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!ON_NAN.contains(onNan)) {
+            throw new IllegalArgumentException("--on-nan must be stop or skip, got '" + onNan + "'");
+        }
+    }
+
+    /** Whether a step with a non-finite loss or gradient is skipped rather than ending the run. */
+    public boolean skipsNonFinite() {
+        return onNan.equals("skip");
+    }
+
+    /** This job in steps mode: {@code steps} steps of {@code batchSize}, a loss line every {@code logEvery}
+     *  (benchmarks, warm-up). */
+    public TrainConfig inStepsMode(int steps, int batchSize, int logEvery) {
+        return new TrainConfig(model, steps, 0, batchSize, lr, optimizer, activation, init, hidden, weightDecay,
+                dropout, batchNorm, seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta, augment, stem, onNan);
     }
 
     @Override

@@ -22,6 +22,7 @@ import jgrad.tensor.Tensor;
  * minibatch on the device, so the only host-to-device traffic per step is the index vector, and
  * losses are read back only at log points and epoch ends. With augmentation the minibatch is
  * gathered and augmented on the host instead and uploaded whole (a host step, see {@link Augment}).
+ * Every step's loss and gradients are checked for NaN and infinities ({@link NonFiniteCheck}).
  *
  * <p>After every epoch the model is evaluated on the test split, early stopping looks at the
  * epoch's mean loss, and with {@link RunOptions#checkpointDir} a {@link Checkpoint} is written.
@@ -39,6 +40,13 @@ public final class Trainer {
 
         /** After each epoch's evaluation. */
         default void onEpoch(EpochStats epoch, int totalEpochs) {}
+
+        /**
+         * With {@code --on-nan skip}: step {@code step} (1-based) was not applied; {@code what} names the
+         * fault. Rate-limited: the first {@value NonFiniteCheck#REPORTED_SKIPS} skips, then every
+         * {@value NonFiniteCheck#REPORT_EVERY}th.
+         */
+        default void onSkippedStep(int step, String what) {}
     }
 
     private Trainer() {}
@@ -66,6 +74,12 @@ public final class Trainer {
     }
 
     public static TrainResult train(TrainConfig cfg, Device device, TrainData data, Listener listener, RunOptions run) {
+        return train(cfg, device, data, listener, run, model -> {});
+    }
+
+    /** {@code afterBuild} sees the freshly built model (tests use it to plant weights that overflow). */
+    static TrainResult train(TrainConfig cfg, Device device, TrainData data, Listener listener, RunOptions run,
+                             java.util.function.Consumer<Sequential> afterBuild) {
         int steps = cfg.totalSteps(data.trainCount());
         int batch = cfg.batchSize();
         if (batch > data.trainCount()) {
@@ -78,6 +92,7 @@ public final class Trainer {
         int tMax = cfg.tMax() > 0 ? cfg.tMax() : epochs;
         Augment augment = Augment.of(cfg.augment(), data.shape(), data.normalization());
         Sequential model = buildModel(cfg, device, data.shape(), data.classes());
+        afterBuild.accept(model);
         Optimizer optimizer = Optimizer.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.momentum(),
                 cfg.weightDecay());
         boolean succeeded = false;
@@ -93,7 +108,7 @@ public final class Trainer {
                  Tensor index = Tensor.zeros(device, batch);
                  Tensor xb = Tensor.zeros(device, batch, features);
                  Tensor yb = Tensor.zeros(device, batch);
-                 Tensor history = Tensor.zeros(device, steps)) {
+                 NonFiniteCheck check = new NonFiniteCheck(cfg, device, model, state, stepsPerEpoch, run)) {
                 BatchSampler sampler = new BatchSampler(data.trainCount(), batch, cfg.epochs() > 0, cfg.seed() + 1);
                 sampler.skip(state.step);
                 float[] indexHost = new float[batch];
@@ -113,6 +128,7 @@ public final class Trainer {
                     }
                     sampler.next(indexHost);
                     device.copyIn(indexHost, 0, index.storage(), 0, batch);
+                    check.beforeStep();
                     try (Arena arena = Arena.open()) {
                         if (batchHost == null) {
                             ops.gatherRows(trainX.storage(), index.storage(), xb.storage(), batch, features);
@@ -124,33 +140,39 @@ public final class Trainer {
                         Tensor loss = NnOps.softmaxCrossEntropy(model.forward(xb), yb);
                         optimizer.zeroGrad();
                         loss.backward();
-                        optimizer.step();
-                        ops.copy(loss.storage(), 0, history.storage(), step, 1);
+                        check.afterBackward(step, loss);
+                        if (check.applyUpdate(step, listener)) {
+                            optimizer.step();
+                        }
                     }
                     listener.onStep(step + 1);
                     if ((step + 1) % cfg.logEvery() == 0 || step + 1 == steps) {
-                        logged = readLosses(device, history, losses, logged, step + 1);
+                        check.readLosses(logged, step + 1, losses);
+                        logged = step + 1;
                         listener.onLog(step + 1, losses[step]);
                     }
                     if ((step + 1) % stepsPerEpoch == 0 || step + 1 == steps) {
-                        logged = readLosses(device, history, losses, logged, step + 1);
+                        check.readLosses(logged, step + 1, losses);
+                        logged = step + 1;
+                        check.checkValues(step + 1);
                         device.synchronize();
                         long aside = System.nanoTime();
                         double seconds = state.earlierSeconds + (aside - start - asideNanos) / 1e9;
                         finished = endEpoch(cfg, device, data, model, optimizer, state, run, step + 1, stepsPerEpoch,
-                                seconds, listener, epochs);
+                                seconds, listener, epochs, check);
                         asideNanos += System.nanoTime() - aside;
                     }
                 }
                 device.synchronize();
                 double seconds = state.earlierSeconds + (System.nanoTime() - start - asideNanos) / 1e9;
                 int done = state.step;
+                check.checkValues(done);
                 int[] predictions = predict(model, device, data.testX(), data.testCount(), features);
                 Evaluation evaluation = Evaluation.of(predictions, data.testY(), data.classes());
                 boolean complete = done == steps || state.stoppedEarly();
-                TrainResult result = new TrainResult(device.name(), done, seconds, done == 0 ? Float.NaN : losses[done - 1],
+                TrainResult result = new TrainResult(device.name(), done, seconds, lastFinite(losses, done),
                         evaluation.accuracy(), Arrays.copyOf(losses, done), model, java.util.List.copyOf(state.epochs),
-                        evaluation, state.stopper.stoppedAfter(), complete);
+                        evaluation, state.stopper.stoppedAfter(), complete, check.skippedSteps());
                 succeeded = true;
                 return result;
             }
@@ -169,14 +191,19 @@ public final class Trainer {
      */
     private static boolean endEpoch(TrainConfig cfg, Device device, TrainData data, Sequential model,
                                     Optimizer optimizer, TrainState state, RunOptions run, int stepsDone,
-                                    int stepsPerEpoch, double seconds, Listener listener, int totalEpochs) {
+                                    int stepsPerEpoch, double seconds, Listener listener, int totalEpochs,
+                                    NonFiniteCheck check) {
         int epoch = (stepsDone + stepsPerEpoch - 1) / stepsPerEpoch;
         int from = (epoch - 1) * stepsPerEpoch;
         double sum = 0;
+        int counted = 0;
         for (int i = from; i < stepsDone; i++) {
-            sum += state.losses[i];
+            if (!Float.isNaN(state.losses[i])) {  // NaN marks a step skipped by --on-nan skip
+                sum += state.losses[i];
+                counted++;
+            }
         }
-        double meanLoss = sum / (stepsDone - from);
+        double meanLoss = sum / counted;
         double accuracy = evaluate(model, device, data.testX(), data.testY(), data.testCount(), data.features());
         EpochStats stats = new EpochStats(epoch, stepsDone, meanLoss, accuracy, optimizer.learningRate(), seconds);
         state.epochs.add(stats);
@@ -185,22 +212,19 @@ public final class Trainer {
         listener.onEpoch(stats, totalEpochs);
         if (run.checkpointDir() != null) {
             Checkpoint.write(run.checkpointDir(), cfg, run.dataInfo(), model, optimizer, state, seconds);
+            check.checkpointWritten(run.checkpointDir().resolve(Checkpoint.FILE), epoch);
         }
         return stop || epoch == run.stopAfterEpoch();
     }
 
-    /** Copies the losses of steps {@code [from, to)} to the host; a non-finite one ends the run. */
-    private static int readLosses(Device device, Tensor history, float[] losses, int from, int to) {
-        if (to > from) {
-            device.copyOut(history.storage(), from, losses, from, to - from);
-        }
-        for (int i = from; i < to; i++) {
-            if (!Float.isFinite(losses[i])) {
-                throw new TrainingDivergedException("loss became " + losses[i] + " at step " + (i + 1)
-                        + "; try a smaller --lr");
+    /** The loss of the last step that was not skipped (NaN when none was). */
+    private static float lastFinite(float[] losses, int done) {
+        for (int i = done - 1; i >= 0; i--) {
+            if (!Float.isNaN(losses[i])) {
+                return losses[i];
             }
         }
-        return to;
+        return Float.NaN;
     }
 
     /** The host side of an augmented step: gather the rows the sampler chose, then augment them. */

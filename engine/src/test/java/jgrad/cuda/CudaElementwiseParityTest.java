@@ -9,6 +9,7 @@ import static jgrad.cuda.Parity.uniform;
 import java.util.SplittableRandom;
 import jgrad.cuda.Parity.Run;
 import jgrad.device.BinaryOp;
+import jgrad.device.Storage;
 import jgrad.device.KernelChoice;
 import jgrad.device.UnaryOp;
 import org.junit.jupiter.api.Test;
@@ -147,6 +148,42 @@ class CudaElementwiseParityTest {
                     sumAbs += Math.abs(v);
                 }
                 assertClose("sumAll " + what, gpu, cpu, "total", 1e-12 * sumAbs, 2 * ULP);
+            }
+        }
+    }
+
+    @Test
+    void flagNonFiniteKeepsTheLowestCodeOfTheBuffersWithNaNOrInfinity() {
+        SplittableRandom r = new SplittableRandom(12);
+        float[] bads = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int n : SIZES) {
+            // Buffer p holds a bad value at a size-dependent place when p is 2 or 4; the others are finite,
+            // with the largest float and a denormal among them. Three buffers only past the grid cap.
+            float[][] xs = new float[n > 1_000_000 ? 3 : 6][];
+            for (int p = 0; p < xs.length; p++) {
+                xs[p] = uniform(r, n, -1e3, 1e3);
+                xs[p][(p * 7919) % n] = p % 2 == 0 ? Float.MAX_VALUE : -Float.MIN_VALUE;
+            }
+            if (n > 1) {
+                xs[2][n - 1] = bads[n % 3];
+            }
+            if (xs.length > 4) {
+                xs[4][n / 2] = bads[(n + 1) % 3];
+            }
+            float[] flags = {Float.POSITIVE_INFINITY, 1f, Float.POSITIVE_INFINITY};
+            try (Run cpu = new Run(CPU); Run gpu = new Run(gpu())) {
+                for (Run run : new Run[] {cpu, gpu}) {
+                    Storage f = run.in("flags", flags);
+                    for (int p = 0; p < xs.length; p++) {
+                        run.ops().flagNonFinite(run.in("x" + p, xs[p]), n, f, 0, p);  // slot 0: first bad index
+                        run.ops().flagNonFinite(run.buffer("x" + p), n, f, 1, p);     // slot 1 holds 1 already
+                    }
+                    run.ops().flagNonFinite(run.buffer("x0"), n, f, 2, 0f);       // finite: stays +inf
+                }
+                assertSame("flagNonFinite n=" + n, gpu.get("flags"), cpu.get("flags"));
+                float first = n > 1 ? 2f : 4f;
+                assertSame("flagNonFinite n=" + n + " vs the contract", cpu.get("flags"),
+                        new float[] {first, 1f, Float.POSITIVE_INFINITY});
             }
         }
     }

@@ -24,6 +24,8 @@ class DevicesTest {
         assertSame(CpuDevice.get(), Devices.select("cpu").device());
         assertNull(Devices.select(" CPU ").fallbackReason());
         assertSame(CpuDevice.get(), Devices.select("cpu", KernelChoice.AUTO, true).device(), "--tf32 is ignored");
+        assertSame(CpuDevice.get(), Devices.select("cpu", KernelChoice.AUTO, true, true).device(),
+                "--deterministic is accepted and changes nothing: the CPU is deterministic already");
         for (KernelChoice k : new KernelChoice[] {KernelChoice.OWN, KernelChoice.VENDOR}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Devices.select("cpu", k, false));

@@ -36,7 +36,9 @@ class BadInputTest {
     void badOptionsExitTwoWithUsage() {
         Cli unknown = Cli.run("train", "--bogus");
         assertEquals(2, unknown.code());
-        assertTrue(unknown.err().contains("Unknown option") && unknown.err().contains("Usage:"), unknown.err());
+        assertTrue(unknown.err().contains("jgrad train: error: Unknown option: '--bogus'")
+                && unknown.err().contains("Try 'jgrad train --help'"), unknown.err());
+        assertEquals(2, unknown.err().lines().count(), "the error and the --help hint, no usage dump: " + unknown.err());
 
         Cli notANumber = Cli.run("train", "--steps", "many");
         assertEquals(2, notANumber.code());

@@ -117,7 +117,7 @@ class ReportCommandsTest {
     void unknownSuiteIsAUsageError() {
         Cli r = Cli.run("bench", "--suite", "gemm,fft");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown suite 'fft'"), r.err());
+        assertTrue(r.err().contains("unknown --suite 'fft'"), r.err());
     }
 
     @Test

@@ -32,4 +32,20 @@ class TrainCudaTest {
         System.out.printf("cuda --kernels %s: train_seconds %.3f, test_accuracy %.4f on %s%n", kernels,
                 m.get("train_seconds").asDouble(), m.get("test_accuracy").asDouble(), m.get("device").asText());
     }
+
+    @org.junit.jupiter.api.Test
+    void deterministicRunsRepeatTheirLossCurveBitForBit(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        CudaProbe.Result probe = CudaProbe.probe();
+        Assumptions.assumeTrue(probe.usable(), "needs a CUDA GPU: " + probe.summary());
+        Cli.requireMnist();
+        double[][] curves = new double[2][];
+        for (int run = 0; run < 2; run++) {
+            Path metrics = tmp.resolve("run" + run + ".json");
+            Cli r = Cli.run("train", "--model", "convnet", "--device", "cuda", "--deterministic", "--steps", "200",
+                    "--log-every", "50", "--metrics-json", metrics.toString());
+            assertEquals(0, r.code(), r.err());
+            curves[run] = NumericalFaultsTest.losses(new ObjectMapper().readTree(metrics.toFile()));
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(curves[0], curves[1], "convnet --deterministic on cuda");
+    }
 }
