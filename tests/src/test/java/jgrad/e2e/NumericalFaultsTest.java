@@ -48,7 +48,7 @@ class NumericalFaultsTest {
 
     private static String errorLine(Cli r) {
         assertFalse(r.err().contains("\tat "), "no stack trace:\n" + r.err());
-        return r.err().lines().filter(l -> l.startsWith("train: error: ")).findFirst().orElse(r.err());
+        return r.err().lines().filter(l -> l.startsWith("jgrad train: error: ")).findFirst().orElse(r.err());
     }
 
     @Test
@@ -58,7 +58,7 @@ class NumericalFaultsTest {
         assertEquals(0, first.code(), first.err());
         Cli diverged = Cli.run("train", "--resume", dir.toString(), "--device", "cpu", "--epochs", "2", "--lr", "1e30");
         assertEquals(1, diverged.code(), diverged.err());
-        assertEquals("train: error: non-finite loss at step 62 (loss NaN), first non-finite gradient in parameter "
+        assertEquals("jgrad train: error: non-finite loss at step 62 (loss NaN), first non-finite gradient in parameter "
                 + "'fc1.weight'; the last good checkpoint is " + dir.resolve(Checkpoint.FILE) + " (epoch 1); try a "
                 + "smaller --lr", errorLine(diverged));
         assertEquals(1, Checkpoint.read(dir).epoch(), "nothing was written after the fault");
@@ -100,7 +100,7 @@ class NumericalFaultsTest {
         Cli r = Cli.run("train", "--device", "cpu", "--activation", "relu", "--init", "he", "--hidden", "32",
                 "--steps", "30", "--lr", "1e30", "--on-nan", "skip");
         assertEquals(1, r.code(), r.err());
-        assertTrue(errorLine(r).startsWith("train: error: non-finite loss at step 11 (loss NaN)")
+        assertTrue(errorLine(r).startsWith("jgrad train: error: non-finite loss at step 11 (loss NaN)")
                 && errorLine(r).contains("10 consecutive steps skipped (--on-nan skip gives up at 10)"), r.err());
     }
 
