@@ -78,6 +78,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
     private static boolean isTyped(Exception e) {
         String pkg = e.getClass().getName();
         return e instanceof Devices.DeviceUnavailableException
+                || e instanceof jgrad.device.DeviceOutOfMemoryException
                 || e instanceof jgrad.train.TrainingDivergedException
                 || e instanceof jgrad.train.CheckpointException
                 || pkg.startsWith("jgrad.data.") || pkg.startsWith("jgrad.io.")

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import jcuda.CudaException;
 import jcuda.driver.JCudaDriver;
+import jgrad.device.DeviceOutOfMemoryException;
 import jgrad.device.MemoryStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,30 +40,6 @@ final class CudaAllocator implements AutoCloseable {
 
         /** {free, total} bytes on the device, for the out-of-memory message. */
         long[] memInfo();
-    }
-
-    /** Raised when the device has no memory left even after the cache was emptied. */
-    public static final class OutOfMemoryException extends RuntimeException {
-        private final long requestedBytes;
-        private final transient MemoryStats stats;
-
-        OutOfMemoryException(long requestedBytes, MemoryStats stats, long freeBytes, long totalBytes) {
-            super(String.format("CUDA out of memory: tried to allocate %s; the pool holds %s in live tensors "
-                            + "(%s reserved, peak %s); device has %s free of %s. Hint: lower --batch-size or the "
-                            + "model size; cached blocks were already released and the allocation retried.",
-                    mib(requestedBytes), mib(stats.allocated()), mib(stats.reserved()), mib(stats.peak()),
-                    mib(freeBytes), mib(totalBytes)));
-            this.requestedBytes = requestedBytes;
-            this.stats = stats;
-        }
-
-        public long requestedBytes() {
-            return requestedBytes;
-        }
-
-        public MemoryStats stats() {
-            return stats;
-        }
     }
 
     /** One block from the backing; {@code bytes} is the rounded bucket size. */
@@ -116,7 +93,12 @@ final class CudaAllocator implements AutoCloseable {
             return p;
         }
         long[] info = backing.memInfo();
-        throw new OutOfMemoryException(requested, stats(), info[0], info[1]);
+        MemoryStats stats = stats();
+        throw new DeviceOutOfMemoryException(String.format("CUDA out of memory: tried to allocate %s; the pool holds "
+                        + "%s in live tensors (%s reserved, peak %s); device has %s free of %s. Hint: lower --batch-size "
+                        + "or the model size; cached blocks were already released and the allocation retried.",
+                mib(requested), mib(stats.allocated()), mib(stats.reserved()), mib(stats.peak()), mib(info[0]),
+                mib(info[1])), requested, stats);
     }
 
     synchronized void release(Block b) {
@@ -150,8 +132,15 @@ final class CudaAllocator implements AutoCloseable {
         emptyCache();
     }
 
+    /** Bytes for a message: MiB as PyTorch reports them, GiB from 1 GiB up, KiB below 1 MiB (so never "0.0 MiB"). */
     static String mib(long bytes) {
-        return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
+        if (bytes >= 1L << 30) {
+            return String.format("%.2f GiB", bytes / (double) (1L << 30));
+        }
+        if (bytes >= 1L << 20 || bytes == 0) {
+            return String.format("%.1f MiB", bytes / (double) (1L << 20));
+        }
+        return String.format("%.1f KiB", bytes / 1024.0);
     }
 
     /** cuMemAlloc/cuMemFree on the current context (JCuda exceptions enabled by the probe). */

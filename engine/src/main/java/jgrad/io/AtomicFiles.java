@@ -6,14 +6,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -25,16 +22,15 @@ import java.util.Objects;
  * directory so the rename itself survives a power cut. If anything fails before the rename the temp
  * file is deleted and the target is untouched.
  *
- * <p>The temp file is created with {@code CREATE_NEW} rather than {@link Files#createTempFile} because
- * the latter forces mode 0600 on POSIX, which the renamed file would then keep; {@code CREATE_NEW}
- * honours the process umask like any ordinary write.
+ * <p>A process killed mid-write cannot delete its temp file; the next successful write of the same
+ * target does, once the file's lock shows that its writer is gone (see {@link TempFile}). Temp files
+ * are hidden: {@code .<name>.<12 hex digits>.tmp}.
  */
 public final class AtomicFiles {
 
     /** Suffix of the backup kept by {@link #writeKeepingPrevious}. */
     public static final String PREVIOUS_SUFFIX = ".prev";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int BUFFER_BYTES = 1 << 16;
 
     /** Writes the body of a file; may throw any {@link IOException}, which aborts the replacement. */
@@ -85,80 +81,55 @@ public final class AtomicFiles {
             throw new IOException("not a file path: " + target);
         }
         String name = abs.getFileName().toString();
-        Path temp = createTemp(dir, name);
-        Path prevTemp = null;
-        try {
-            writeAndSync(temp, body);
+        TempFile temp = TempFile.create(dir, name);
+        boolean backupStaged = false;
+        // The temp file stays open, and locked, until it has been renamed into place.
+        try (temp) {
+            writeAndSync(temp.channel(), body);
             if (keepPrevious && Files.isRegularFile(abs)) {
-                prevTemp = createBackupCopy(abs, dir, name);
-                Files.move(prevTemp, previousOf(abs), StandardCopyOption.ATOMIC_MOVE,
+                backupStaged = true;
+                stageBackup(abs, temp.backup());
+                Files.move(temp.backup(), previousOf(abs), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
-                prevTemp = null;
+                backupStaged = false;
             }
             // ATOMIC_MOVE replaces an existing target on POSIX and on Windows (MoveFileEx with
             // REPLACE_EXISTING); REPLACE_EXISTING is stated for clarity. No non-atomic fallback: a
             // plain move could leave a torn target, which is exactly what this class exists to avoid.
-            Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp.path(), abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (Throwable t) {
-            deleteQuietly(temp, t);
-            if (prevTemp != null) {
-                deleteQuietly(prevTemp, t);
+            deleteQuietly(temp.path(), t);
+            if (backupStaged) {
+                deleteQuietly(temp.backup(), t);
             }
             throw t;
         }
         syncDirectory(dir);
+        TempFile.removeStale(dir, name);
     }
 
-    /** Creates an empty, uniquely named hidden temp file next to the target. */
-    private static Path createTemp(Path dir, String name) throws IOException {
-        FileAlreadyExistsException last = null;
-        for (int attempt = 0; attempt < 16; attempt++) {
-            byte[] salt = new byte[6];
-            RANDOM.nextBytes(salt);
-            Path temp = dir.resolve("." + name + "." + HexFormat.of().formatHex(salt) + ".tmp");
-            try {
-                Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return temp;
-            } catch (FileAlreadyExistsException e) {
-                last = e;
-            }
-        }
-        throw new IOException("could not create a unique temp file next to " + dir.resolve(name), last);
-    }
-
-    private static void writeAndSync(Path temp, IoWriter body) throws IOException {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            // The body may close the stream it is given (try-with-resources habits); shield the channel
-            // so we can still flush and force it afterwards.
-            BufferedOutputStream buffered = new BufferedOutputStream(
-                    new NonClosingOutputStream(Channels.newOutputStream(channel)), BUFFER_BYTES);
-            body.write(new NonClosingOutputStream(buffered));
-            buffered.flush();
-            channel.force(true);
-        }
+    private static void writeAndSync(FileChannel channel, IoWriter body) throws IOException {
+        // The body may close the stream it is given (try-with-resources habits); shield the channel
+        // so we can still flush and force it afterwards.
+        BufferedOutputStream buffered = new BufferedOutputStream(
+                new NonClosingOutputStream(Channels.newOutputStream(channel)), BUFFER_BYTES);
+        body.write(new NonClosingOutputStream(buffered));
+        buffered.flush();
+        channel.force(true);
     }
 
     /**
-     * Makes a durable copy of the current target under a temp name: a hard link when the file system
+     * Makes a durable copy of the current target at {@code backup}: a hard link when the file system
      * has them (instant, no extra disk), otherwise a byte copy.
      */
-    private static Path createBackupCopy(Path target, Path dir, String name) throws IOException {
-        Path prevTemp = createTemp(dir, name + PREVIOUS_SUFFIX);
+    private static void stageBackup(Path target, Path backup) throws IOException {
         try {
-            Files.delete(prevTemp);
-            try {
-                Files.createLink(prevTemp, target);
-            } catch (UnsupportedOperationException | FileSystemException e) {
-                Files.copy(target, prevTemp, StandardCopyOption.REPLACE_EXISTING);
-                try (FileChannel channel = FileChannel.open(prevTemp, StandardOpenOption.WRITE)) {
-                    channel.force(true);
-                }
+            Files.createLink(backup, target);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            Files.copy(target, backup, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel channel = FileChannel.open(backup, StandardOpenOption.WRITE)) {
+                channel.force(true);
             }
-            return prevTemp;
-        } catch (Throwable t) {
-            deleteQuietly(prevTemp, t);
-            throw t;
         }
     }
 

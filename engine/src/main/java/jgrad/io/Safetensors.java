@@ -166,10 +166,24 @@ public final class Safetensors {
      */
     public static void write(Path file, List<NamedTensor> tensors, Map<String, String> metadata)
             throws IOException {
+        write(file, tensors, metadata, false);
+    }
+
+    /**
+     * Like {@link #write}, but an existing {@code file} is kept as {@link AtomicFiles#previousOf its
+     * .prev backup} once the new content is safely on disk (see {@link AtomicFiles#writeKeepingPrevious}).
+     */
+    public static void writeKeepingPrevious(Path file, List<NamedTensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        write(file, tensors, metadata, true);
+    }
+
+    private static void write(Path file, List<NamedTensor> tensors, Map<String, String> metadata,
+                              boolean keepPrevious) throws IOException {
         Objects.requireNonNull(file, "file");
         List<NamedTensor> sorted = sortedForWriting(tensors);
         byte[] header = header(sorted, metadata == null ? Map.of() : metadata);
-        AtomicFiles.write(file, out -> {
+        AtomicFiles.IoWriter body = out -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             out.write(len.array());
             out.write(header);
@@ -177,7 +191,12 @@ public final class Safetensors {
             for (NamedTensor t : sorted) {
                 writeFloats(out, t.data(), chunk);
             }
-        });
+        };
+        if (keepPrevious) {
+            AtomicFiles.writeKeepingPrevious(file, body);
+        } else {
+            AtomicFiles.write(file, body);
+        }
     }
 
     private static List<NamedTensor> sortedForWriting(List<NamedTensor> tensors) {

@@ -7,26 +7,43 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jgrad.io.AtomicFiles;
 import jgrad.io.NamedTensor;
 import jgrad.io.Safetensors;
 import jgrad.nn.Module;
 import jgrad.nn.Parameter;
 import jgrad.optim.Optimizer;
 import jgrad.tensor.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything needed to continue a run bit for bit, in one safetensors file written atomically:
  * tensors {@code model.<name>} (parameters and buffers such as BatchNorm running statistics),
  * {@code optimizer.<param>.<slot>} (velocity, Adam's moments, …) and {@code train.loss_history};
- * the header's {@code __metadata__} holds JSON strings: {@code config} (the {@link TrainConfig}),
- * {@code data} (the caller's description of the inputs) and {@code state} (step, epoch, optimizer
- * step count, sampler position, dropout counters, early-stopping state, per-epoch results).
+ * the header's {@code __metadata__} holds {@code format} ({@value #FORMAT}), {@code checksum} (see
+ * {@link CheckpointChecksum}: CRC-32C over every other metadata value and every tensor) and JSON
+ * strings: {@code config} (the {@link TrainConfig}), {@code data} (the caller's description of the
+ * inputs) and {@code state} (step, epoch, optimizer step count, sampler position, dropout counters,
+ * early-stopping state, per-epoch results).
+ *
+ * <p><b>Crash safety.</b> Each write goes to a temp file that is fsynced and then renamed over
+ * {@value #FILE} ({@link AtomicFiles}), so the file is always a complete checkpoint, even if the
+ * process is killed mid-write; the checkpoint it replaces is kept as {@value #FILE}{@code .prev}. A
+ * read verifies the checksum. Reading a directory whose newest checkpoint is missing, damaged or
+ * unreadable falls back to the {@code .prev} one with a warning naming both files; if that is bad too,
+ * the error names both. The next write in that process then replaces the damaged file and leaves the
+ * good {@code .prev} as it is. A file named explicitly is read as it is, with no fallback. Files of
+ * format {@code jgrad-checkpoint/1} predate the checksum and load with a one-time warning.
  *
  * <p>The sampler is stored as its seed and the number of minibatches drawn: {@link BatchSampler}
  * uses {@link java.util.SplittableRandom}, whose state cannot be exported, so a resume replays the
@@ -35,7 +52,16 @@ import jgrad.tensor.Tensor;
  */
 public final class Checkpoint {
     public static final String FILE = "checkpoint.safetensors";
-    static final String FORMAT = "jgrad-checkpoint/1";
+    static final String FORMAT = "jgrad-checkpoint/2";
+    /** Written before checkpoints had a checksum; still loaded, without verification. */
+    static final String FORMAT_WITHOUT_CHECKSUM = "jgrad-checkpoint/1";
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
+    private static final AtomicBoolean UNVERIFIED_LOGGED = new AtomicBoolean();
+    /**
+     * Newest checkpoints that a read found unusable and fell back from, with their file identity: the
+     * next write replaces such a file instead of keeping it as the .prev, which the good one stays.
+     */
+    private static final Map<Path, Object> FELL_BACK_FROM = new ConcurrentHashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
@@ -83,9 +109,43 @@ public final class Checkpoint {
 
     // ------------------------------------------------------------------------------------ read
 
-    /** Reads and checks a checkpoint; any problem is a one-line {@link CheckpointException}. */
+    /**
+     * Reads and checks a checkpoint; any problem is a one-line {@link CheckpointException}. Given a
+     * directory, falls back to the previous checkpoint when the newest one is unusable (see above).
+     */
     public static Checkpoint read(Path dirOrFile) {
         Path file = fileIn(dirOrFile);
+        Path previous = AtomicFiles.previousOf(file);
+        try {
+            return readFile(file);
+        } catch (CheckpointException newest) {
+            if (!Files.isRegularFile(previous)) {
+                throw newest;
+            }
+            if (!Files.isDirectory(dirOrFile)) {
+                throw new CheckpointException(newest.getMessage() + " (the previous checkpoint " + previous
+                        + " is next to it: pass its directory, or that file, to use it)", newest);
+            }
+            Checkpoint older;
+            try {
+                older = readFile(previous);
+            } catch (CheckpointException alsoBad) {
+                CheckpointException both = new CheckpointException(newest.getMessage()
+                        + "; the previous checkpoint is no good either: " + alsoBad.getMessage(), newest);
+                both.addSuppressed(alsoBad);
+                throw both;
+            }
+            LOG.warn("{}; using the previous checkpoint {} (epoch {}, step {}) instead", newest.getMessage(),
+                    previous, older.epoch(), older.step());
+            Object damaged = fileKey(file);
+            if (damaged != null) {
+                FELL_BACK_FROM.put(file.toAbsolutePath(), damaged);
+            }
+            return older;
+        }
+    }
+
+    private static Checkpoint readFile(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException("no checkpoint at " + file + " (train with --out DIR to write one)");
         }
@@ -96,10 +156,7 @@ public final class Checkpoint {
             throw new CheckpointException("checkpoint " + file + " is unreadable: " + e.getMessage(), e);
         }
         Map<String, String> meta = contents.metadata();
-        if (!FORMAT.equals(meta.get("format"))) {
-            throw new CheckpointException(file + " is not a jgrad checkpoint (metadata format is "
-                    + meta.get("format") + ", expected " + FORMAT + ")");
-        }
+        verifyChecksum(file, meta, contents.tensors());
         try {
             JsonNode configJson = requiredObject(file, meta, "config");
             if (configJson instanceof ObjectNode o && !o.has("stem")) {
@@ -114,6 +171,45 @@ public final class Checkpoint {
         } catch (IOException | IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + file + " has bad metadata: " + e.getMessage(), e);
         }
+    }
+
+    private static void verifyChecksum(Path file, Map<String, String> meta, List<NamedTensor> tensors) {
+        String format = meta.get("format");
+        String stored = meta.get(CheckpointChecksum.KEY);
+        if (stored == null && FORMAT_WITHOUT_CHECKSUM.equals(format)) {
+            if (UNVERIFIED_LOGGED.compareAndSet(false, true)) {
+                LOG.warn("{} has no checksum (format {}, written by an older jgrad); loading it unverified", file,
+                        format);
+            }
+            return;
+        }
+        if (!FORMAT.equals(format) && !FORMAT_WITHOUT_CHECKSUM.equals(format)) {
+            throw new CheckpointException(file + " is not a jgrad checkpoint (metadata format is "
+                    + (format == null ? "missing" : "'" + clip(format) + "'") + ", expected " + FORMAT + ")");
+        }
+        if (stored == null) {
+            throw new CheckpointException("checkpoint " + file + " is corrupt: its '" + CheckpointChecksum.KEY
+                    + "' metadata is missing");
+        }
+        String actual = CheckpointChecksum.of(meta, tensors);
+        if (!actual.equals(stored)) {
+            throw new CheckpointException("checkpoint " + file + " is corrupt: checksum mismatch (stored "
+                    + clip(stored) + ", content has " + actual + ")");
+        }
+    }
+
+    /** The file's identity (device and inode on POSIX), which every atomic replacement changes; null if absent. */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String clip(String s) {
+        String flat = s.replaceAll("\\p{Cntrl}", "?");
+        return flat.length() <= 40 ? flat : flat.substring(0, 37) + "...";
     }
 
     // "null", "" or a bare number parse as JSON, but would leave a Checkpoint without a config or state.
@@ -172,8 +268,16 @@ public final class Checkpoint {
             meta.put("config", JSON.writeValueAsString(cfg));
             meta.put("state", JSON.writeValueAsString(s));
             meta.put("data", dataInfo);
+            meta.put(CheckpointChecksum.KEY, CheckpointChecksum.of(meta, out));
             Files.createDirectories(dir);
-            Safetensors.write(dir.resolve(FILE), out, meta);
+            Path file = dir.resolve(FILE).toAbsolutePath();
+            Object damaged = FELL_BACK_FROM.remove(file);
+            if (damaged != null && damaged.equals(fileKey(file))) {
+                LOG.info("replacing the damaged {}; {} stays the previous checkpoint", file, AtomicFiles.previousOf(file));
+                Safetensors.write(file, out, meta);
+            } else {
+                Safetensors.writeKeepingPrevious(file, out, meta);
+            }
         } catch (IOException e) {
             throw new CheckpointException("cannot write checkpoint " + dir.resolve(FILE) + ": " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import jgrad.device.DeviceOutOfMemoryException;
 import jgrad.device.MemoryStats;
 import org.junit.jupiter.api.Test;
 
@@ -119,7 +120,7 @@ class CudaAllocatorTest {
         FakeBacking mem = new FakeBacking(8 * MIB);
         CudaAllocator pool = new CudaAllocator(mem);
         pool.take(6 * MIB);
-        CudaAllocator.OutOfMemoryException e = assertThrows(CudaAllocator.OutOfMemoryException.class,
+        DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
                 () -> pool.take(3 * MIB));
         assertEquals(3 * MIB, e.requestedBytes());
         assertEquals(6 * MIB, e.stats().allocated());

@@ -165,4 +165,71 @@ class AtomicFilesTest {
         assertTrue(Files.isDirectory(target));
         assertEquals(List.of("d"), listing());
     }
+    @Test
+    void staleTempFilesOfAKilledWriterAreRemovedByTheNextWriteAndNothingElse() throws IOException {
+        Path target = dir.resolve("a.bin");
+        // What a writer killed mid-write leaves: its content temp and (between its renames) its backup link.
+        Files.write(dir.resolve(".a.bin.0123456789ab.tmp"), utf8("torn"));
+        Files.write(dir.resolve(".a.bin.0123456789ab.prev.tmp"), utf8("old"));
+        Files.write(dir.resolve(".a.bin.ffffffffffff.prev.tmp"), utf8("old")); // its content temp already gone
+        List<String> unrelated = List.of(".a.bin.notsalt.tmp", ".b.bin.0123456789ab.tmp", "a.bin.0123456789ab.tmp",
+                ".a.bin.0123456789ab.tmp.keep", ".a.bin.x.0123456789ab.tmp");
+        for (String name : unrelated) {
+            Files.write(dir.resolve(name), utf8("keep"));
+        }
+        AtomicFiles.writeKeepingPrevious(target, utf8Writer("new"));
+        java.util.ArrayList<String> expected = new java.util.ArrayList<>(unrelated);
+        expected.add("a.bin");
+        assertEquals(expected.stream().sorted().toList(), listing());
+    }
+
+    @Test
+    void aTempFileThatIsStillLockedIsLeftAlone() throws IOException {
+        Path busy = dir.resolve(".a.bin.0123456789ab.tmp");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(busy,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = ch.lock()) {
+            AtomicFiles.write(dir.resolve("a.bin"), utf8("x"));
+            assertTrue(Files.exists(busy), "a locked temp file belongs to a live writer");
+            assertTrue(lock.isValid());
+        }
+    }
+
+    @Test
+    void aConcurrentWriteOfTheSameTargetDoesNotRemoveTheOtherWritersTempFile() throws Exception {
+        Path target = dir.resolve("a.bin");
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.FutureTask<Void> slow = new java.util.concurrent.FutureTask<>(() -> {
+            AtomicFiles.writeKeepingPrevious(target, out -> {
+                out.write(utf8("slow"));
+                started.countDown();
+                try {
+                    proceed.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            });
+            return null;
+        });
+        Thread t = new Thread(slow, "slow writer");
+        t.start();
+        try {
+            assertTrue(started.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            AtomicFiles.writeKeepingPrevious(target, utf8Writer("fast"));
+            List<String> during = listing();
+            assertEquals(2, during.size(), "the target and the slow writer's temp: " + during);
+            assertTrue(during.get(0).matches("\\.a\\.bin\\.[0-9a-f]{12}\\.tmp"), during.toString());
+        } finally {
+            proceed.countDown();
+        }
+        slow.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertArrayEquals(utf8("slow"), Files.readAllBytes(target));
+        assertArrayEquals(utf8("fast"), Files.readAllBytes(AtomicFiles.previousOf(target)));
+        assertEquals(List.of("a.bin", "a.bin.prev"), listing());
+    }
+
+    private static AtomicFiles.IoWriter utf8Writer(String s) {
+        return out -> out.write(utf8(s));
+    }
 }

@@ -32,6 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Random damage to a real checkpoint - to its bytes, and to the values inside its {@code __metadata__}
  * JSON - must give a usable {@link Checkpoint} or a one-line {@link CheckpointException}, nothing else.
+ *
+ * <p>The checksum rejects almost every change to the content, so that alone would leave the metadata
+ * parsers behind it untested: part of the damaged inputs are therefore "re-signed" (their checksum
+ * recomputed, as a writer with a bug would), and must still give only typed errors. Inputs left with
+ * their stale checksum may only be accepted when their content is unchanged.
  */
 class CheckpointFuzzTest {
     private static final long SEED = ByteMutator.SEED;
@@ -51,9 +56,25 @@ class CheckpointFuzzTest {
         Trainer.train(ResumeTest.job("adam", 1, new int[] {2}), CpuDevice.get(), StepBench.syntheticMnist(100, 3),
                 new Trainer.Listener() {}, new RunOptions(tmp.resolve("real"), null, 0, "{\"dataset\":\"synthetic\"}"));
         Safetensors.Contents real = Safetensors.read(tmp.resolve("real").resolve(Checkpoint.FILE));
-        meta = real.metadata();
         tensors = new ArrayList<>(real.tensors().stream().filter(t -> t.data().length <= 64).toList());
         assertTrue(tensors.size() >= 3, "kept " + tensors.size() + " tensors");
+        meta = resigned(real.metadata(), tensors);
+    }
+
+    /** The metadata with its checksum recomputed for these tensors. */
+    private static Map<String, String> resigned(Map<String, String> metadata, List<NamedTensor> tensors) {
+        Map<String, String> m = new LinkedHashMap<>(metadata);
+        m.put(CheckpointChecksum.KEY, CheckpointChecksum.of(m, tensors));
+        return m;
+    }
+
+    /** The file as safetensors, or null where the damage already breaks that layer. */
+    private static Safetensors.Contents parseOrNull(Path file) {
+        try {
+            return Safetensors.read(file);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     @Test
@@ -68,12 +89,22 @@ class CheckpointFuzzTest {
         // The 64-bit little-endian header length at 0 is the one length field; 4 is its high half.
         ByteMutator mutator = new ByteMutator(valid, new int[] {0, 4}, ByteOrder.LITTLE_ENDIAN);
         Random rnd = new Random(SEED);
-        int[] outcome = new int[2];
+        int[] outcome = new int[3];
         for (int i = 0; i < MUTATIONS; i++) {
             int kind = rnd.nextInt(ByteMutator.KINDS);
             byte[] bytes = mutator.mutate(kind, rnd);
             Files.write(file, bytes);
-            check(dir, "mutation " + i + " (kind " + kind + ", seed " + SEED + ")", outcome, bytes);
+            String what = "mutation " + i + " (kind " + kind + ", seed " + SEED + ")";
+            boolean accepted = check(dir, what, outcome, bytes);
+            Safetensors.Contents parsed = parseOrNull(file);
+            if (accepted) {
+                assertTrue(meta.get(CheckpointChecksum.KEY).equals(
+                        CheckpointChecksum.of(parsed.metadata(), parsed.tensors())), what + ": changed content accepted");
+            } else if (parsed != null && rnd.nextBoolean()) {
+                Safetensors.write(file, parsed.tensors(), resigned(parsed.metadata(), parsed.tensors()));
+                outcome[2]++;
+                check(dir, what + " re-signed", outcome, bytes);
+            }
         }
         for (int len = 0; len < valid.length; len += 7) { // truncation in every region: length, JSON, data
             byte[] cut = java.util.Arrays.copyOf(valid, len);
@@ -94,11 +125,12 @@ class CheckpointFuzzTest {
             trees.put(key, JSON.readTree(meta.get(key)));
         }
         Random rnd = new Random(SEED + 1);
-        int[] outcome = new int[2];
+        int[] outcome = new int[3];
         for (int i = 0; i < MUTATIONS; i++) {
             Map<String, String> m = new LinkedHashMap<>(meta);
             int kind = rnd.nextInt(6);
-            String key = List.of("config", "state", "data", "format").get(rnd.nextInt(kind < 4 ? 3 : 4));
+            String key = List.of("config", "state", "data", "format", CheckpointChecksum.KEY)
+                    .get(rnd.nextInt(kind < 4 ? 3 : 5));
             switch (kind) {
                 case 0, 1, 2 -> { // one value somewhere in the tree replaced, or its key removed
                     JsonNode tree = trees.get(key).deepCopy();
@@ -114,9 +146,18 @@ class CheckpointFuzzTest {
                 default -> m.put(key, List.of("", "null", "0", "[]", "{}", "\"x\"", "true", "1e999", "{\"a\":")
                         .get(rnd.nextInt(9)));
             }
+            // Three in four re-signed, so the JSON parsers see them; the rest keep the stale checksum.
+            boolean resign = !key.equals(CheckpointChecksum.KEY) && rnd.nextInt(4) > 0;
+            if (resign) {
+                m = resigned(m, tensors);
+                outcome[2]++;
+            }
             Safetensors.write(file, tensors, m);
-            check(dir, "metadata mutation " + i + " (kind " + kind + " of '" + key + "', seed " + SEED + ")",
-                    outcome, m.toString().getBytes());
+            String what = "metadata mutation " + i + " (kind " + kind + " of '" + key + "', seed " + SEED
+                    + (resign ? ", re-signed)" : ")");
+            boolean accepted = check(dir, what, outcome, m.toString().getBytes());
+            assertTrue(!accepted || CheckpointChecksum.of(m, tensors).equals(m.get(CheckpointChecksum.KEY)),
+                    what + ": accepted with a checksum that does not match");
         }
         report("metadata", outcome);
     }
@@ -180,10 +221,13 @@ class CheckpointFuzzTest {
         }
     }
 
-    private static void check(Path dir, String what, int[] outcome, byte[] input) {
+    /** Reads the damaged checkpoint; returns whether it was accepted. */
+    private static boolean check(Path dir, String what, int[] outcome, byte[] input) {
         long before = ByteMutator.allocatedBytes();
+        boolean accepted = false;
         try {
             Checkpoint c = Checkpoint.read(dir);
+            accepted = true;
             outcome[0]++;
             // Accepted means usable: a configuration, a data description and a readable step and epoch.
             assertNotNull(c.config(), what + ": accepted without a config");
@@ -198,11 +242,12 @@ class CheckpointFuzzTest {
         }
         long allocated = ByteMutator.allocatedBytes() - before;
         assertTrue(allocated < ByteMutator.ALLOCATION_LIMIT, what + " allocated " + allocated + " bytes");
+        return accepted;
     }
 
     private static void report(String variant, int[] outcome) {
-        System.out.printf("checkpoint %s fuzz: %d inputs, %d rejected, %d accepted%n", variant,
-                outcome[0] + outcome[1], outcome[1], outcome[0]);
+        System.out.printf("checkpoint %s fuzz: %d inputs (%d re-signed), %d rejected, %d accepted%n", variant,
+                outcome[0] + outcome[1], outcome[2], outcome[1], outcome[0]);
         assertTrue(outcome[1] > MUTATIONS / 4, "rejected " + outcome[1]);
         assertTrue(outcome[0] > 10, "accepted " + outcome[0]);
     }

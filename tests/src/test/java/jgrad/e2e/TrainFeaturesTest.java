@@ -159,6 +159,11 @@ class TrainFeaturesTest {
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().contains("unreadable") && r.err().lines().count() == 1, r.err());
         }
+        // With the previous checkpoint beside it, the directory's newest usable one is taken (logged as a warning).
+        Files.write(out.resolve("checkpoint.safetensors.prev"), bytes);
+        Cli fallback = Cli.run("eval", "--checkpoint", out.toString(), "--device", "cpu");
+        assertEquals(0, fallback.code(), fallback.err());
+        assertTrue(fallback.out().contains("checkpoint.safetensors.prev (epoch 1, step 60)"), fallback.out());
         Cli none = Cli.run("eval", "--checkpoint", tmp.resolve("nothing").toString());
         assertEquals(2, none.code(), "a path that does not exist is a bad argument");
         assertTrue(none.err().contains("no such file or directory"), none.err());
