@@ -26,7 +26,7 @@ class SafetensorsFuzzTest {
 
     /** Override with -Djgrad.fuzz.seed=... -Djgrad.fuzz.mutations=... for a longer hunt. */
     private static final long SEED = Long.getLong("jgrad.fuzz.seed", 0x5afe7e45L);
-    private static final int MUTATIONS = Integer.getInteger("jgrad.fuzz.mutations", 2_000);
+    private static final int MUTATIONS = Integer.getInteger("jgrad.fuzz.mutations", 10_000);
     private static final byte[] JSON_CHARS = "{}[]\":,-.0123456789eE \\ntrufalsF32U8I64BF16".getBytes();
 
     @TempDir
