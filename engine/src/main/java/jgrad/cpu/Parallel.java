@@ -13,6 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * (so back-to-back calls are picked up in well under a microsecond) and then park (so an idle
  * engine burns no CPU). The hot path allocates nothing.
  *
+ * <p>Chunks are claimed, not assigned: the caller and every awake worker take the next unclaimed
+ * chunk until none is left. So a worker that the OS has not scheduled yet (another process holds
+ * the core) costs nothing: the caller runs its chunks instead of waiting for it. Which thread runs
+ * a chunk never changes a result (chunk bounds depend on n and the chunk count alone).
+ *
  * <p>Only one dispatch is in flight at a time; a call made while the pool is busy (from a worker,
  * from the caller's own chunk, or from another application thread) simply runs serially, which
  * keeps nested use deadlock-free.
@@ -48,7 +53,14 @@ public final class Parallel {
     private static volatile long generation;
     private static final int CHUNK_BITS = 16;
     private static final int MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
+    /** Chunks of the current dispatch not yet finished. */
     private static final AtomicInteger PENDING = new AtomicInteger();
+    /**
+     * Dispatch sequence number (high bits) and the next unclaimed chunk (low 16 bits). A thread that
+     * claims a chunk by CAS on this word knows the dispatch is still the one it saw, and it cannot
+     * end before that chunk is done, so the task fields stay valid until then.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong CLAIM = new java.util.concurrent.atomic.AtomicLong();
     private static volatile Throwable firstError;
     private static volatile Thread waiter;
 
@@ -133,26 +145,50 @@ public final class Parallel {
         taskBody = body;
         taskN = n;
         firstError = null;
-        PENDING.set(chunks - 1);
+        PENDING.set(chunks);
+        long seq = (generation >>> CHUNK_BITS) + 1;
+        CLAIM.set(seq << CHUNK_BITS);
         // Only the BUSY holder writes 'generation'; the volatile write publishes the fields above.
-        generation = (((generation >>> CHUNK_BITS) + 1) << CHUNK_BITS) | chunks;
+        generation = (seq << CHUNK_BITS) | chunks;
         for (int w = 0; w < chunks - 1; w++) {
             Worker worker = ws[w];
             if (worker.parked) {
                 LockSupport.unpark(worker);
             }
         }
-        try {
-            body.run(0, chunkEnd(n, chunks, 0));
-        } catch (Throwable t) {
-            recordError(t);
-        }
+        runChunks(seq, chunks);
         awaitWorkers();
         taskBody = null; // do not keep the caller's closure reachable
         Throwable err = firstError;
         if (err != null) {
             firstError = null;
             throwUnchecked(err);
+        }
+    }
+
+    /** Claims and runs chunks of dispatch {@code seq} until none is left (or it is over). */
+    private static void runChunks(long seq, int chunks) {
+        while (true) {
+            long c = CLAIM.get();
+            int next = (int) (c & MAX_CHUNKS);
+            if ((c >>> CHUNK_BITS) != seq || next >= chunks) {
+                return;
+            }
+            if (!CLAIM.compareAndSet(c, c + 1)) {
+                continue;
+            }
+            int n = taskN;  // read after the claim: see CLAIM
+            try {
+                taskBody.run(chunkEnd(n, chunks, next - 1), chunkEnd(n, chunks, next));
+            } catch (Throwable t) {
+                recordError(t);
+            }
+            if (PENDING.decrementAndGet() == 0) {
+                Thread w = waiter;
+                if (w != null) {
+                    LockSupport.unpark(w);
+                }
+            }
         }
     }
 
@@ -176,6 +212,7 @@ public final class Parallel {
         }
     }
 
+    /** End of chunk c of n split into chunks; chunk -1 ends at 0. */
     static int chunkEnd(int n, int chunks, int c) {
         return (int) ((long) n * (c + 1) / chunks);
     }
@@ -206,7 +243,6 @@ public final class Parallel {
             }
             Worker[] grown = java.util.Arrays.copyOf(ws, count);
             for (int i = ws.length; i < count; i++) {
-                // Worker i+1 always runs chunk i+1: chunk 0 belongs to the caller.
                 Worker w = new Worker(i + 1, generation);
                 grown[i] = w;
                 w.start();
@@ -232,13 +268,11 @@ public final class Parallel {
     }
 
     private static final class Worker extends SerialThread {
-        private final int chunk;
         private long seen;
         volatile boolean parked;
 
-        Worker(int chunk, long startGeneration) {
-            super(null, "jgrad-cpu-" + chunk);
-            this.chunk = chunk;
+        Worker(int number, long startGeneration) {
+            super(null, "jgrad-cpu-" + number);
             this.seen = startGeneration;
             setDaemon(true);
         }
@@ -248,23 +282,7 @@ public final class Parallel {
             while (true) {
                 long g = awaitGeneration();
                 seen = g;
-                int chunks = (int) (g & MAX_CHUNKS);
-                if (chunk >= chunks) {
-                    continue; // this dispatch needs fewer workers; do not touch its task fields
-                }
-                int n = taskN;
-                Body body = taskBody;
-                try {
-                    body.run(chunkEnd(n, chunks, chunk - 1), chunkEnd(n, chunks, chunk));
-                } catch (Throwable t) {
-                    recordError(t);
-                }
-                if (PENDING.decrementAndGet() == 0) {
-                    Thread w = waiter;
-                    if (w != null) {
-                        LockSupport.unpark(w);
-                    }
-                }
+                runChunks(g >>> CHUNK_BITS, (int) (g & MAX_CHUNKS));
             }
         }
 

@@ -48,7 +48,18 @@ final class ParallelTest {
     void usesSeveralThreadsWhenAsked() {
         Parallel.withThreads(2, () -> {
             java.util.Set<Thread> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            Parallel.forRange(2, 1, (from, to) -> seen.add(Thread.currentThread()));
+            // Chunks are claimed, so a fast caller may take both; here each chunk waits for the other
+            // to start, which only a second thread can do.
+            java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
+            Parallel.forRange(2, 1, (from, to) -> {
+                seen.add(Thread.currentThread());
+                both.countDown();
+                try {
+                    both.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
             assertEquals(2, seen.size());
         });
     }
