@@ -31,6 +31,10 @@ class CpuConvKernelsTest {
             // "same" padding at stride 1 (the contiguous im2col path), square and not
             Conv2dGeometry.of(3, 2, 6, 5, 3, 3, 1, 1),
             new Conv2dGeometry(2, 2, 5, 7, 3, 3, 5, 1, 1, 1, 2),
+            // planes of whole vectors and more, several images per group (the vector path's edges)
+            Conv2dGeometry.of(7, 3, 7, 7, 4, 3, 1, 1),
+            Conv2dGeometry.of(3, 2, 4, 4, 3, 3, 1, 1),
+            Conv2dGeometry.of(2, 2, 9, 9, 3, 5, 1, 2),
             // taps that only ever read padding (left out of the GEMMs): ResNet-18's last stage on MNIST
             Conv2dGeometry.of(3, 4, 1, 1, 5, 3, 1, 1),
             Conv2dGeometry.of(2, 3, 2, 2, 4, 3, 2, 1));
