@@ -1,7 +1,6 @@
 package jgrad.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import jgrad.device.Conv2dGeometry;
@@ -22,6 +21,9 @@ final class SamePlaneCols {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
 
+    /** A mask entry for a pixel that is read: all 32 bits set (a quiet NaN, stored bit for bit). */
+    private static final float LIVE = Float.intBitsToFloat(-1);
+
     private SamePlaneCols() {}
 
     /** Whether this geometry takes the vector path. */
@@ -35,14 +37,19 @@ final class SamePlaneCols {
         return (plane + VL - 1) / VL * VL;
     }
 
-    /** Floats of the masks both copies need: one output mask and one input mask per live tap. */
+    /**
+     * Floats of the masks both copies need: one output mask and one input mask per live tap, then
+     * the shifts, then a vector of zeros.
+     */
     static int masksLength(Conv2dGeometry g, int[] taps) {
-        return 2 * taps.length * maskStride(g);
+        return 2 * taps.length * maskStride(g) + taps.length + VL;
     }
 
     /**
      * Fills masks[t·ms + p] = 1 where output pixel p of tap t reads a real pixel (im2col), and
-     * masks[(T + t)·ms + e] = 1 where input pixel e is read by tap t (col2im); 0 elsewhere.
+     * masks[(T + t)·ms + e] = 1 where input pixel e is read by tap t (col2im); 0 elsewhere. Tap
+     * t's shift follows at masks[2T·ms + t] (small integers, exact as floats): the copies' inner
+     * loops read it there instead of dividing by the kernel width.
      */
     static void fillMasks(Conv2dGeometry g, int[] taps, float[] masks) {
         int h = g.height();
@@ -55,16 +62,17 @@ final class SamePlaneCols {
             for (int y = 0; y < h; y++) {
                 for (int q = 0; q < w; q++) {
                     if (y + di >= 0 && y + di < h && q + dj >= 0 && q + dj < w) {
-                        masks[t * ms + y * w + q] = 1f;
-                        masks[(taps.length + t) * ms + (y + di) * w + q + dj] = 1f;
+                        masks[t * ms + y * w + q] = LIVE;
+                        masks[(taps.length + t) * ms + (y + di) * w + q + dj] = LIVE;
                     }
                 }
             }
+            masks[2 * taps.length * ms + t] = di * w + dj;
         }
     }
 
-    private static int shift(Conv2dGeometry g, int tap) {
-        return (tap / g.kernelW() - g.padH()) * g.width() + tap % g.kernelW() - g.padW();
+    private static int shift(float[] masks, int shifts, int t) {
+        return (int) masks[shifts + t];
     }
 
     /** {@link Im2col#im2col} for a geometry that {@link #applies}, with masks from {@link #fillMasks}. */
@@ -74,13 +82,13 @@ final class SamePlaneCols {
         int n = gn * plane;
         int ms = maskStride(g);
         int channels = g.inChannels();
-        FloatVector zero = FloatVector.zero(S);
+        int shifts = 2 * tapCount * ms;
         Im2col.forTasks(channels * tapCount, n, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int c = r / tapCount;
                 int t = r % tapCount;
-                int shift = shift(g, taps[t]);
                 int m0 = t * ms;
+                int shift = shift(masks, shifts, t);
                 int rowEnd = (r + 1) * n;
                 for (int bl = 0; bl < gn; bl++) {
                     int src = ((b0 + bl) * channels + c) * plane + shift;
@@ -91,9 +99,8 @@ final class SamePlaneCols {
                         if (dst + e > rowEnd - VL || src + e < 0 || src + e > x.length - VL) {
                             copyMasked(masks, m0, x, src, cols, dst, e, Math.min(e + VL, plane));
                         } else {
-                            VectorMask<Float> live = FloatVector.fromArray(S, masks, m0 + e)
-                                    .compare(VectorOperators.NE, 0f);
-                            zero.blend(FloatVector.fromArray(S, x, src + e), live).intoArray(cols, dst + e);
+                            and(FloatVector.fromArray(S, x, src + e), FloatVector.fromArray(S, masks, m0 + e))
+                                    .intoArray(cols, dst + e);
                         }
                     }
                 }
@@ -103,7 +110,7 @@ final class SamePlaneCols {
 
     private static void copyMasked(float[] masks, int m0, float[] x, int src, float[] cols, int dst, int from, int to) {
         for (int e = from; e < to; e++) {
-            cols[dst + e] = masks[m0 + e] != 0f ? x[src + e] : 0f;
+            cols[dst + e] = live(masks[m0 + e]) ? x[src + e] : 0f;
         }
     }
 
@@ -116,7 +123,8 @@ final class SamePlaneCols {
         int n = gn * plane;
         int ms = maskStride(g);
         int inMasks = tapCount * ms;
-        FloatVector zero = FloatVector.zero(S);
+        int shifts = 2 * tapCount * ms;
+        int zeros = shifts + tapCount;
         Im2col.forTasks(gn * channels, tapCount * plane, (from, to) -> {
             for (int task = from; task < to; task++) {
                 int bl = task / channels;
@@ -126,27 +134,41 @@ final class SamePlaneCols {
                 int rows = c * tapCount * n + bl * plane;
                 int e = 0;
                 for (; e <= plane - VL; e += VL) {
-                    if (!inBounds(g, taps, rows, n, e, dcols.length)) {
-                        addScalar(g, taps, masks, inMasks, ms, dcols, rows, n, dx, dst, e, e + VL, accumulate);
+                    if (!inBounds(tapCount, masks, shifts, rows, n, e, dcols.length)) {
+                        addScalar(tapCount, masks, inMasks, ms, shifts, dcols, rows, n, dx, dst, e, e + VL, accumulate);
                         continue;
                     }
-                    FloatVector acc = accumulate ? FloatVector.fromArray(S, dx, dst + e) : zero;
+                    // The start is loaded from dx or from zeros: choosing between two arrays, not two
+                    // vectors (a ?: of vectors makes C2 box them). Every call in this loop is tiny, so
+                    // C2 inlines it: a vector passed to a method it does not inline is boxed too.
+                    FloatVector acc = FloatVector.fromArray(S, accumulate ? dx : masks, accumulate ? dst + e : zeros);
                     for (int t = 0; t < tapCount; t++) {
-                        VectorMask<Float> reads = FloatVector.fromArray(S, masks, inMasks + t * ms + e)
-                                .compare(VectorOperators.NE, 0f);
-                        int s = rows + t * n + e - shift(g, taps[t]);
-                        acc = acc.add(FloatVector.fromArray(S, dcols, s), reads);
+                        FloatVector v = FloatVector.fromArray(S, dcols, rows + e + t * n - shift(masks, shifts, t));
+                        acc = acc.add(and(v, FloatVector.fromArray(S, masks, inMasks + e + t * ms)));
                     }
                     acc.intoArray(dx, dst + e);
                 }
-                addScalar(g, taps, masks, inMasks, ms, dcols, rows, n, dx, dst, e, plane, accumulate);
+                addScalar(tapCount, masks, inMasks, ms, shifts, dcols, rows, n, dx, dst, e, plane, accumulate);
             }
         });
     }
 
-    private static boolean inBounds(Conv2dGeometry g, int[] taps, int rows, int n, int e, int length) {
-        for (int t = 0; t < taps.length; t++) {
-            int s = rows + t * n + e - shift(g, taps[t]);
+    /**
+     * v where the mask's bits are all ones, +0 where they are 0: exact, and NaN-safe unlike a
+     * multiplication. (JDK 17's C2 does not intrinsify compare() or masked lanewise ops here; its
+     * fallback allocated and ran ten times slower.)
+     */
+    private static FloatVector and(FloatVector v, FloatVector mask) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.AND, mask.reinterpretAsInts()).reinterpretAsFloats();
+    }
+
+    private static boolean live(float mask) {
+        return Float.floatToRawIntBits(mask) != 0;
+    }
+
+    private static boolean inBounds(int tapCount, float[] masks, int shifts, int rows, int n, int e, int length) {
+        for (int t = 0; t < tapCount; t++) {
+            int s = rows + t * n + e - shift(masks, shifts, t);
             if (s < 0 || s > length - VL) {
                 return false;
             }
@@ -154,14 +176,13 @@ final class SamePlaneCols {
         return true;
     }
 
-    private static void addScalar(Conv2dGeometry g, int[] taps, float[] masks, int inMasks, int ms, float[] dcols,
+    private static void addScalar(int tapCount, float[] masks, int inMasks, int ms, int shifts, float[] dcols,
                                   int rows, int n, float[] dx, int dst, int from, int to, boolean accumulate) {
         for (int e = from; e < to; e++) {
             float acc = accumulate ? dx[dst + e] : 0f;
-            for (int t = 0; t < taps.length; t++) {
-                if (masks[inMasks + t * ms + e] != 0f) {
-                    acc += dcols[rows + t * n + e - shift(g, taps[t])];
-                }
+            // As the vector path: a tap that does not read this pixel adds +0.
+            for (int t = 0; t < tapCount; t++) {
+                acc += live(masks[inMasks + t * ms + e]) ? dcols[rows + t * n + e - shift(masks, shifts, t)] : 0f;
             }
             dx[dst + e] = acc;
         }
