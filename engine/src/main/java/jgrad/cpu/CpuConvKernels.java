@@ -276,7 +276,9 @@ final class CpuConvKernels {
                     for (int o = ob * block; o < oEnd; o++) {
                         int row = (o * channels + c) * kk;
                         if (!accumulate && tapCount < kk) {
-                            java.util.Arrays.fill(dw, row, row + kk, 0f);
+                            for (int j = row; j < row + kk; j++) {
+                                dw[j] = 0f; // a loop: rows are a few floats, too short for Arrays.fill
+                            }
                         }
                         for (int t = 0; t < tapCount; t++) {
                             float v = dwT[(c * tapCount + t) * oc + o];

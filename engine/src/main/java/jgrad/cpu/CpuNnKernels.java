@@ -136,7 +136,14 @@ final class CpuNnKernels {
         }
         // Channels are independent: split them over threads (same bits for any thread count).
         Parallel.forRange(c, channelChunk(count), (from, to) -> {
-            for (int ch = from; ch < to; ch++) {
+            int ch = from;
+            if (training) {
+                for (; ch + 4 <= to; ch += 4) {
+                    forwardFourChannels(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, m, c,
+                            spatial, momentum, eps, ch);
+                }
+            }
+            for (; ch < to; ch++) {
                 double mean;
                 double var;
                 if (training) {
@@ -157,25 +164,81 @@ final class CpuNnKernels {
                         }
                     }
                     var = ss / count;
-                    runningMean[ch] = (float) ((1 - momentum) * runningMean[ch] + momentum * mean);
-                    runningVar[ch] = (float) ((1 - momentum) * runningVar[ch] + momentum * var * count / (count - 1));
                 } else {
                     mean = runningMean[ch];
                     var = runningVar[ch];
                 }
-                double invStd = 1.0 / Math.sqrt(var + eps);
-                saveMean[ch] = (float) mean;
-                saveInvStd[ch] = (float) invStd;
-                float scale = (float) (gamma[ch] * invStd);
-                float shift = (float) (beta[ch] - mean * gamma[ch] * invStd);
-                for (int i = 0; i < m; i++) {
-                    int base = (i * c + ch) * spatial;
-                    for (int k = 0; k < spatial; k++) {
-                        y[base + k] = x[base + k] * scale + shift;
-                    }
-                }
+                normalize(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, m, c, spatial, momentum,
+                        eps, training, ch, mean, var);
             }
         });
+    }
+
+    /**
+     * The training statistics of channels ch..ch+3 with their four sums interleaved: each double sum
+     * is a chain of dependent adds, and four independent chains run four times as fast as one.
+     * Every channel's sum still adds the same values in the same order: the same bits as one at a time.
+     */
+    private static void forwardFourChannels(float[] x, float[] gamma, float[] beta, float[] y, float[] saveMean,
+                                            float[] saveInvStd, float[] runningMean, float[] runningVar, int m,
+                                            int c, int spatial, float momentum, float eps, int ch) {
+        long count = (long) m * spatial;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = 0; i < m; i++) {
+            int b0 = (i * c + ch) * spatial, b1 = b0 + spatial, b2 = b1 + spatial, b3 = b2 + spatial;
+            for (int k = 0; k < spatial; k++) {
+                s0 += x[b0 + k];
+                s1 += x[b1 + k];
+                s2 += x[b2 + k];
+                s3 += x[b3 + k];
+            }
+        }
+        double m0 = s0 / count, m1 = s1 / count, m2 = s2 / count, m3 = s3 / count;
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        for (int i = 0; i < m; i++) {
+            int b0 = (i * c + ch) * spatial, b1 = b0 + spatial, b2 = b1 + spatial, b3 = b2 + spatial;
+            for (int k = 0; k < spatial; k++) {
+                double d0 = x[b0 + k] - m0;
+                double d1 = x[b1 + k] - m1;
+                double d2 = x[b2 + k] - m2;
+                double d3 = x[b3 + k] - m3;
+                q0 += d0 * d0;
+                q1 += d1 * d1;
+                q2 += d2 * d2;
+                q3 += d3 * d3;
+            }
+        }
+        normalize(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, m, c, spatial, momentum, eps, true,
+                ch, m0, q0 / count);
+        normalize(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, m, c, spatial, momentum, eps, true,
+                ch + 1, m1, q1 / count);
+        normalize(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, m, c, spatial, momentum, eps, true,
+                ch + 2, m2, q2 / count);
+        normalize(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, m, c, spatial, momentum, eps, true,
+                ch + 3, m3, q3 / count);
+    }
+
+    /** Given channel ch's statistics: the running averages (training), the saved ones, and y. */
+    private static void normalize(float[] x, float[] gamma, float[] beta, float[] y, float[] saveMean,
+                                  float[] saveInvStd, float[] runningMean, float[] runningVar, int m, int c,
+                                  int spatial, float momentum, float eps, boolean training, int ch, double mean,
+                                  double var) {
+        long count = (long) m * spatial;
+        if (training) {
+            runningMean[ch] = (float) ((1 - momentum) * runningMean[ch] + momentum * mean);
+            runningVar[ch] = (float) ((1 - momentum) * runningVar[ch] + momentum * var * count / (count - 1));
+        }
+        double invStd = 1.0 / Math.sqrt(var + eps);
+        saveMean[ch] = (float) mean;
+        saveInvStd[ch] = (float) invStd;
+        float scale = (float) (gamma[ch] * invStd);
+        float shift = (float) (beta[ch] - mean * gamma[ch] * invStd);
+        for (int i = 0; i < m; i++) {
+            int base = (i * c + ch) * spatial;
+            for (int k = 0; k < spatial; k++) {
+                y[base + k] = x[base + k] * scale + shift;
+            }
+        }
     }
 
     /** Channels per thread chunk so that each chunk has some 16k values to work on. */
@@ -192,7 +255,40 @@ final class CpuNnKernels {
         need(dx, total, "dx");
         long count = (long) m * spatial;
         Parallel.forRange(c, channelChunk(count), (from, to) -> {
-            for (int ch = from; ch < to; ch++) {
+            int ch = from;
+            for (; ch + 4 <= to; ch += 4) {
+                // As in the forward pass: four channels' sums interleaved, each in its own order.
+                double d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+                double h0 = 0, h1 = 0, h2 = 0, h3 = 0;
+                double m0 = saveMean[ch], m1 = saveMean[ch + 1], m2 = saveMean[ch + 2], m3 = saveMean[ch + 3];
+                double r0 = saveInvStd[ch], r1 = saveInvStd[ch + 1], r2 = saveInvStd[ch + 2], r3 = saveInvStd[ch + 3];
+                for (int i = 0; i < m; i++) {
+                    int b0 = (i * c + ch) * spatial, b1 = b0 + spatial, b2 = b1 + spatial, b3 = b2 + spatial;
+                    for (int k = 0; k < spatial; k++) {
+                        double g0 = dy[b0 + k];
+                        double g1 = dy[b1 + k];
+                        double g2 = dy[b2 + k];
+                        double g3 = dy[b3 + k];
+                        d0 += g0;
+                        d1 += g1;
+                        d2 += g2;
+                        d3 += g3;
+                        h0 += g0 * (x[b0 + k] - m0) * r0;
+                        h1 += g1 * (x[b1 + k] - m1) * r1;
+                        h2 += g2 * (x[b2 + k] - m2) * r2;
+                        h3 += g3 * (x[b3 + k] - m3) * r3;
+                    }
+                }
+                backwardDx(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, m, c, spatial, accumulateDx,
+                        accumulateParams, ch, d0, h0);
+                backwardDx(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, m, c, spatial, accumulateDx,
+                        accumulateParams, ch + 1, d1, h1);
+                backwardDx(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, m, c, spatial, accumulateDx,
+                        accumulateParams, ch + 2, d2, h2);
+                backwardDx(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, m, c, spatial, accumulateDx,
+                        accumulateParams, ch + 3, d3, h3);
+            }
+            for (; ch < to; ch++) {
                 double mean = saveMean[ch];
                 double invStd = saveInvStd[ch];
                 double sumDy = 0;
@@ -205,18 +301,30 @@ final class CpuNnKernels {
                         sumDyXhat += g * (x[base + k] - mean) * invStd;
                     }
                 }
-                dbeta[ch] = (float) (accumulateParams ? dbeta[ch] + sumDy : sumDy);
-                dgamma[ch] = (float) (accumulateParams ? dgamma[ch] + sumDyXhat : sumDyXhat);
-                double k1 = gamma[ch] * invStd / count;
-                for (int i = 0; i < m; i++) {
-                    int base = (i * c + ch) * spatial;
-                    for (int k = 0; k < spatial; k++) {
-                        double xhat = (x[base + k] - mean) * invStd;
-                        float g = (float) (k1 * (count * dy[base + k] - sumDy - xhat * sumDyXhat));
-                        dx[base + k] = accumulateDx ? dx[base + k] + g : g;
-                    }
-                }
+                backwardDx(x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, m, c, spatial, accumulateDx,
+                        accumulateParams, ch, sumDy, sumDyXhat);
             }
         });
+    }
+
+    /** Given channel ch's sums of dy and dy·x̂: its parameter gradients and dx. */
+    private static void backwardDx(float[] x, float[] dy, float[] gamma, float[] saveMean, float[] saveInvStd,
+                                   float[] dx, float[] dgamma, float[] dbeta, int m, int c, int spatial,
+                                   boolean accumulateDx, boolean accumulateParams, int ch, double sumDy,
+                                   double sumDyXhat) {
+        long count = (long) m * spatial;
+        double mean = saveMean[ch];
+        double invStd = saveInvStd[ch];
+        dbeta[ch] = (float) (accumulateParams ? dbeta[ch] + sumDy : sumDy);
+        dgamma[ch] = (float) (accumulateParams ? dgamma[ch] + sumDyXhat : sumDyXhat);
+        double k1 = gamma[ch] * invStd / count;
+        for (int i = 0; i < m; i++) {
+            int base = (i * c + ch) * spatial;
+            for (int k = 0; k < spatial; k++) {
+                double xhat = (x[base + k] - mean) * invStd;
+                float g = (float) (k1 * (count * dy[base + k] - sumDy - xhat * sumDyXhat));
+                dx[base + k] = accumulateDx ? dx[base + k] + g : g;
+            }
+        }
     }
 }
