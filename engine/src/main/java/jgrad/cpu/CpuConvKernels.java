@@ -77,12 +77,53 @@ final class CpuConvKernels {
         }
         int rows = g.outChannels() * g.inChannels();
         float[] live = pool.take(rows * taps.length);
-        for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < taps.length; t++) {
-                live[r * taps.length + t] = w[r * kk + taps[t]];
+        // Reads all of w (its live taps share cache lines with the dead ones): worth two cores.
+        Im2col.forTasks(rows, kk, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                for (int t = 0; t < taps.length; t++) {
+                    live[r * taps.length + t] = w[r * kk + taps[t]];
+                }
             }
-        }
+        });
         return live;
+    }
+
+    /** Group i's work: images [b0, b0 + gn), with the scratch buffers of the thread running it. */
+    private interface GroupBody {
+        void run(int i, int b0, int gn, float[] scratch, float[] moreScratch);
+    }
+
+    /**
+     * Runs body for every group, with scratch of the given sizes (the second may be 0: null). With
+     * several threads and at least two groups per thread, whole groups go to the threads, each with
+     * its own scratch: one dispatch per call, where splitting each group's copies and GEMM made
+     * several per group, and every one ended with a thread waiting for the other. Otherwise the
+     * groups run in order and the work inside each is split.
+     */
+    private void forGroups(int batch, int group, int scratchFloats, int moreFloats, GroupBody body) {
+        int groups = (batch + group - 1) / group;
+        int threads = Parallel.threads();
+        if (threads > 1 && groups >= 2 * threads) {
+            Parallel.forChunks(groups, groups, (from, to) -> runGroups(batch, group, from, to, scratchFloats,
+                    moreFloats, body));
+        } else {
+            runGroups(batch, group, 0, groups, scratchFloats, moreFloats, body);
+        }
+    }
+
+    private void runGroups(int batch, int group, int from, int to, int scratchFloats, int moreFloats,
+                           GroupBody body) {
+        float[] scratch = pool.take(scratchFloats);
+        float[] more = moreFloats > 0 ? pool.take(moreFloats) : null;
+        try {
+            for (int i = from; i < to; i++) {
+                int b0 = groupStart(batch, group, i);
+                body.run(i, b0, groupStart(batch, group, i + 1) - b0, scratch, more);
+            }
+        } finally {
+            pool.release(scratch);
+            releaseIfTaken(more);
+        }
     }
 
     /** The tap masks of {@link SamePlaneCols} when it applies (release with {@link #releaseIfTaken}), else null. */
@@ -136,11 +177,8 @@ final class CpuConvKernels {
         int oc = g.outChannels();
         int plane = g.outH() * g.outW();
         float[] w = liveWeights(g, taps, CpuOps.data(ws));
-        float[] cols = pool.take(k * group * plane);
-        float[] out = group > 1 ? pool.take(oc * group * plane) : null;
         try {
-            for (int i = 0, b0 = 0; b0 < g.batch(); b0 = groupStart(g.batch(), group, ++i)) {
-                int gn = groupStart(g.batch(), group, i + 1) - b0;
+            forGroups(g.batch(), group, k * group * plane, group > 1 ? oc * group * plane : 0, (i, b0, gn, cols, out) -> {
                 int n = gn * plane;
                 im2col(g, taps, masks, x, b0, gn, cols);
                 if (gn == 1) {
@@ -154,11 +192,9 @@ final class CpuConvKernels {
                     Sgemm.sgemm(false, false, oc, n, k, 1f, w, 0, k, cols, 0, n, 0f, out, 0, n);
                     scatterToNchw(out, y, b0, gn, oc, plane, bias);
                 }
-            }
+            });
         } finally {
             releaseIfTaken(masks);
-            pool.release(cols);
-            releaseIfTaken(out);
             releaseIfCopy(w, CpuOps.data(ws));
         }
     }
@@ -179,11 +215,8 @@ final class CpuConvKernels {
         int oc = g.outChannels();
         int plane = g.outH() * g.outW();
         float[] w = liveWeights(g, taps, CpuOps.data(ws));
-        float[] dcols = pool.take(k * group * plane);
-        float[] dyT = group > 1 ? pool.take(oc * group * plane) : null;
         try {
-            for (int i = 0, b0 = 0; b0 < g.batch(); b0 = groupStart(g.batch(), group, ++i)) {
-                int gn = groupStart(g.batch(), group, i + 1) - b0;
+            forGroups(g.batch(), group, k * group * plane, group > 1 ? oc * group * plane : 0, (i, b0, gn, dcols, dyT) -> {
                 int n = gn * plane;
                 // dcols = Wᵀ·dy, then col2im adds every column back onto the pixels it came from.
                 if (gn == 1) {
@@ -197,11 +230,9 @@ final class CpuConvKernels {
                 } else {
                     Im2col.col2im(g, taps, dcols, b0, gn, dx, accumulate);
                 }
-            }
+            });
         } finally {
             releaseIfTaken(masks);
-            pool.release(dcols);
-            releaseIfTaken(dyT);
             releaseIfCopy(w, CpuOps.data(ws));
         }
     }
@@ -228,30 +259,27 @@ final class CpuConvKernels {
         int plane = g.outH() * g.outW();
         // The GEMMs compute dWᵀ = cols·dyᵀ, [C·T][oc]: the columns are the GEMM's A, read in place,
         // and only dy (T times smaller) is packed; packing cols as a transposed B was a scalar
-        // scatter of every column entry. dWᵀ is spread into dw's [oc][C][kh·kw] at the end.
-        float[] dwT = pool.take(k * oc);
-        float[] cols = pool.take(k * group * plane);
-        float[] dyT = group > 1 ? pool.take(oc * group * plane) : null;
+        // scatter of every column entry. Each group writes its own dWᵀ, and the groups' are summed
+        // in group order while being spread into dw's [oc][C][kh·kw]: the same sums whichever
+        // thread ran which group.
+        int groups = (g.batch() + group - 1) / group;
+        float[] partials = pool.take(groups * k * oc);
         try {
-            for (int i = 0, b0 = 0; b0 < g.batch(); b0 = groupStart(g.batch(), group, ++i)) {
-                int gn = groupStart(g.batch(), group, i + 1) - b0;
+            forGroups(g.batch(), group, k * group * plane, group > 1 ? oc * group * plane : 0, (i, b0, gn, cols, dyT) -> {
                 int n = gn * plane;
+                int part = i * k * oc;
                 im2col(g, taps, masks, x, b0, gn, cols);
-                // Groups after the first add to what the earlier ones wrote.
-                float beta = b0 == 0 ? 0f : 1f;
                 if (gn == 1) {
-                    Sgemm.sgemm(false, true, k, oc, n, 1f, cols, 0, n, dy, b0 * oc * plane, n, beta, dwT, 0, oc);
+                    Sgemm.sgemm(false, true, k, oc, n, 1f, cols, 0, n, dy, b0 * oc * plane, n, 0f, partials, part, oc);
                 } else {
                     gatherFromNchw(dy, dyT, b0, gn, oc, plane);
-                    Sgemm.sgemm(false, true, k, oc, n, 1f, cols, 0, n, dyT, 0, n, beta, dwT, 0, oc);
+                    Sgemm.sgemm(false, true, k, oc, n, 1f, cols, 0, n, dyT, 0, n, 0f, partials, part, oc);
                 }
-            }
-            spreadTransposed(g, taps, dwT, dw, accumulate);
+            });
+            spreadTransposed(g, taps, partials, groups, dw, accumulate);
         } finally {
             releaseIfTaken(masks);
-            pool.release(cols);
-            pool.release(dwT);
-            releaseIfTaken(dyT);
+            pool.release(partials);
         }
         if (dbs != null) {
             biasGradient(dy, CpuOps.data(dbs), g.batch(), oc, plane, accumulate);
@@ -259,14 +287,28 @@ final class CpuConvKernels {
     }
 
     /**
-     * dw[o][c][tap_t] (= or +=) dwT[c·T + t][o]; dead taps get 0 (or keep their value when
-     * accumulating). One task per output channel writes its own rows of dw.
+     * dw[o][c][tap_t] (= or +=) Σ_groups dwT[c·T + t][o], the groups' dWᵀ (each k·oc floats, one
+     * after another) added in group order; dead taps get 0 (or keep their value when accumulating).
+     * One task per block of output channels writes its own rows of dw.
      */
-    private static void spreadTransposed(Conv2dGeometry g, int[] taps, float[] dwT, float[] dw, boolean accumulate) {
+    private static void spreadTransposed(Conv2dGeometry g, int[] taps, float[] dwT, int groups, float[] dw,
+                                         boolean accumulate) {
         int kk = g.kernelH() * g.kernelW();
         int channels = g.inChannels();
         int oc = g.outChannels();
         int tapCount = taps.length;
+        int part = channels * tapCount * oc;
+        // The groups' sums into the first: a pass over contiguous arrays (vectorised by C2).
+        if (groups > 1) {
+            Im2col.forTasks(part, groups, (from, to) -> {
+                for (int i = 1; i < groups; i++) {
+                    int p = i * part;
+                    for (int e = from; e < to; e++) {
+                        dwT[e] += dwT[p + e];
+                    }
+                }
+            });
+        }
         // Blocks of 16 output channels: each dwT line read is used whole, while 16 rows of dw fill.
         int block = 16;
         Im2col.forTasks((oc + block - 1) / block, block * channels * kk, (from, to) -> {

@@ -130,9 +130,21 @@ public final class Parallel {
         if (n <= 0) {
             return;
         }
-        int chunks = (int) Math.min(Math.min((long) threads() * CHUNKS_PER_THREAD, MAX_CHUNKS),
-                n / Math.max(1, minChunk));
-        if (chunks <= 1 || Thread.currentThread() instanceof SerialThread || !BUSY.compareAndSet(false, true)) {
+        forChunks(n, (int) Math.min((long) threads() * CHUNKS_PER_THREAD, n / Math.max(1, minChunk)), body);
+    }
+
+    /**
+     * Splits [0,n) into {@code chunks} contiguous chunks (at most n, at most 65 535) as even as
+     * possible, for when the caller knows the grain: say one chunk per unit of work that is worth a
+     * thread's while on its own. Otherwise as {@link #forRange}.
+     */
+    public static void forChunks(int n, int chunks, Body body) {
+        if (n <= 0) {
+            return;
+        }
+        chunks = Math.min(Math.min(chunks, n), MAX_CHUNKS);
+        if (chunks <= 1 || threads() == 1 || Thread.currentThread() instanceof SerialThread
+                || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }

@@ -215,6 +215,46 @@ class CpuConvKernelsTest {
         }
     }
 
+    /**
+     * With many small groups whole groups go to threads (each with its own scratch, and dW summed
+     * over groups in group order): still the same bits on 1, 2 and 3 threads, for both copy paths.
+     */
+    @Test
+    void groupsSpreadOverThreadsGiveTheSameBits() {
+        for (Conv2dGeometry g : List.of(Conv2dGeometry.of(13, 6, 7, 7, 8, 3, 1, 1), Conv2dGeometry.of(13, 5, 7, 7, 6, 3, 2, 1))) {
+            float[] x = random(11, g.inputNumel());
+            float[] w = random(12, g.weightNumel());
+            float[] b = random(13, g.outChannels());
+            float[] dy = random(14, g.outputNumel());
+            float[] old = random(15, g.inputNumel());
+            Function<Integer, float[][]> run = threads -> {
+                float[][] out = new float[4][];
+                Parallel.withThreads(threads, () -> {
+                    CpuConvKernels kernels = new CpuConvKernels(CPU.allocator());
+                    try (Storage xs = upload(x); Storage ws = upload(w); Storage bs = upload(b); Storage dys = upload(dy);
+                         Storage ys = CPU.allocate(g.outputNumel()); Storage dxs = upload(old);
+                         Storage dws = CPU.allocate(g.weightNumel()); Storage dbs = CPU.allocate(g.outChannels())) {
+                        kernels.forward(g, xs, ws, bs, ys, 2);
+                        kernels.backwardData(g, dys, ws, dxs, true, 2);
+                        kernels.backwardFilter(g, xs, dys, dws, dbs, false, 2);
+                        out[0] = download(ys);
+                        out[1] = download(dxs);
+                        out[2] = download(dws);
+                        out[3] = download(dbs);
+                    }
+                });
+                return out;
+            };
+            float[][] one = run.apply(1);
+            for (int threads : new int[] {2, 3}) {
+                float[][] many = run.apply(threads);
+                for (int i = 0; i < one.length; i++) {
+                    assertArrayEquals(one[i], many[i], g + ": output " + i + " differs between 1 and " + threads + " threads");
+                }
+            }
+        }
+    }
+
     @Test
     void liveTapsLeaveOutTapsThatOnlyReadPadding() {
         assertArrayEquals(new int[] {4}, Im2col.liveTaps(Conv2dGeometry.of(1, 1, 1, 1, 1, 3, 1, 1)));
