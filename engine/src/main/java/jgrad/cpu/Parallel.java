@@ -130,7 +130,11 @@ public final class Parallel {
         if (n <= 0) {
             return;
         }
-        forChunks(n, (int) Math.min((long) threads() * CHUNKS_PER_THREAD, n / Math.max(1, minChunk)), body);
+        int threads = threads();
+        int chunks = (int) Math.min((long) threads * CHUNKS_PER_THREAD, n / Math.max(1, minChunk));
+        // A whole number of chunks per thread: three chunks on two threads leave one thread
+        // running the last chunk alone.
+        forChunks(n, chunks > threads ? chunks - chunks % threads : chunks, body);
     }
 
     /**
