@@ -1,23 +1,11 @@
 package jgrad.cpu;
 
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * CPU reference kernels for the neural-net specific primitives: softmax cross-entropy, gather,
  * argmax, dropout, batch norm. Reductions accumulate in double so the reference is the most
  * accurate version of each op, not just one more float32 ordering.
  */
 final class CpuNnKernels {
-    /** Doubles per vector, and a float species of as many lanes (half the bits) that they come from. */
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> HALF =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
-    private static final int F2D = DOUBLES.length();
-
     private CpuNnKernels() {}
 
     private static void need(float[] a, long n, String what) {
@@ -330,26 +318,9 @@ final class CpuNnKernels {
         dbeta[ch] = (float) (accumulateParams ? dbeta[ch] + sumDy : sumDy);
         dgamma[ch] = (float) (accumulateParams ? dgamma[ch] + sumDyXhat : sumDyXhat);
         double k1 = gamma[ch] * invStd / count;
-        float countF = count; // count·dy below is a float product (long × float), as here
         for (int i = 0; i < m; i++) {
             int base = (i * c + ch) * spatial;
-            int k = 0;
-            // Eight doubles at a time where the plane allows: the same operations, so the same bits.
-            for (; k <= spatial - F2D; k += F2D) {
-                DoubleVector xd = (DoubleVector) FloatVector.fromArray(HALF, x, base + k)
-                        .convertShape(VectorOperators.F2D, DOUBLES, 0);
-                DoubleVector dyd = (DoubleVector) FloatVector.fromArray(HALF, dy, base + k).mul(countF)
-                        .convertShape(VectorOperators.F2D, DOUBLES, 0);
-                DoubleVector xhat = xd.sub(mean).mul(invStd);
-                FloatVector g = (FloatVector) dyd.sub(sumDy).sub(xhat.mul(sumDyXhat)).mul(k1)
-                        .convertShape(VectorOperators.D2F, HALF, 0);
-                if (accumulateDx) {
-                    FloatVector.fromArray(HALF, dx, base + k).add(g).intoArray(dx, base + k);
-                } else {
-                    g.intoArray(dx, base + k);
-                }
-            }
-            for (; k < spatial; k++) {
+            for (int k = 0; k < spatial; k++) {
                 double xhat = (x[base + k] - mean) * invStd;
                 float g = (float) (k1 * (count * dy[base + k] - sumDy - xhat * sumDyXhat));
                 dx[base + k] = accumulateDx ? dx[base + k] + g : g;
