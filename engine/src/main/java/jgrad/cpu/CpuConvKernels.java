@@ -314,14 +314,14 @@ final class CpuConvKernels {
         Im2col.forTasks((oc + block - 1) / block, block * channels * kk, (from, to) -> {
             for (int ob = from; ob < to; ob++) {
                 int oEnd = Math.min(oc, (ob + 1) * block);
+                if (!accumulate && tapCount < kk) {
+                    // Dead taps are zero: each output channel's whole row at once (one vectorised
+                    // fill, where per-(o, c) loops of kh·kw floats cost 4x more), live taps after.
+                    java.util.Arrays.fill(dw, ob * block * channels * kk, oEnd * channels * kk, 0f);
+                }
                 for (int c = 0; c < channels; c++) {
                     for (int o = ob * block; o < oEnd; o++) {
                         int row = (o * channels + c) * kk;
-                        if (!accumulate && tapCount < kk) {
-                            for (int j = row; j < row + kk; j++) {
-                                dw[j] = 0f; // a loop: rows are a few floats, too short for Arrays.fill
-                            }
-                        }
                         for (int t = 0; t < tapCount; t++) {
                             float v = dwT[(c * tapCount + t) * oc + o];
                             dw[row + taps[t]] = accumulate ? dw[row + taps[t]] + v : v;
