@@ -178,7 +178,8 @@ final class CpuConvKernels {
         int plane = g.outH() * g.outW();
         float[] w = liveWeights(g, taps, CpuOps.data(ws));
         try {
-            forGroups(g.batch(), group, k * group * plane, group > 1 ? oc * group * plane : 0, (i, b0, gn, cols, out) -> {
+            int scratch = group > 1 ? oc * group * plane : 0;
+            forGroups(g.batch(), group, k * group * plane, scratch, (i, b0, gn, cols, out) -> {
                 int n = gn * plane;
                 im2col(g, taps, masks, x, b0, gn, cols);
                 if (gn == 1) {
@@ -216,7 +217,8 @@ final class CpuConvKernels {
         int plane = g.outH() * g.outW();
         float[] w = liveWeights(g, taps, CpuOps.data(ws));
         try {
-            forGroups(g.batch(), group, k * group * plane, group > 1 ? oc * group * plane : 0, (i, b0, gn, dcols, dyT) -> {
+            int scratch = group > 1 ? oc * group * plane : 0;
+            forGroups(g.batch(), group, k * group * plane, scratch, (i, b0, gn, dcols, dyT) -> {
                 int n = gn * plane;
                 // dcols = Wᵀ·dy, then col2im adds every column back onto the pixels it came from.
                 if (gn == 1) {
@@ -265,7 +267,8 @@ final class CpuConvKernels {
         int groups = (g.batch() + group - 1) / group;
         float[] partials = pool.take(groups * k * oc);
         try {
-            forGroups(g.batch(), group, k * group * plane, group > 1 ? oc * group * plane : 0, (i, b0, gn, cols, dyT) -> {
+            int scratch = group > 1 ? oc * group * plane : 0;
+            forGroups(g.batch(), group, k * group * plane, scratch, (i, b0, gn, cols, dyT) -> {
                 int n = gn * plane;
                 int part = i * k * oc;
                 im2col(g, taps, masks, x, b0, gn, cols);

@@ -221,7 +221,8 @@ class CpuConvKernelsTest {
      */
     @Test
     void groupsSpreadOverThreadsGiveTheSameBits() {
-        for (Conv2dGeometry g : List.of(Conv2dGeometry.of(13, 6, 7, 7, 8, 3, 1, 1), Conv2dGeometry.of(13, 5, 7, 7, 6, 3, 2, 1))) {
+        for (Conv2dGeometry g : List.of(Conv2dGeometry.of(13, 6, 7, 7, 8, 3, 1, 1),
+                Conv2dGeometry.of(13, 5, 7, 7, 6, 3, 2, 1))) {
             float[] x = random(11, g.inputNumel());
             float[] w = random(12, g.weightNumel());
             float[] b = random(13, g.outChannels());
@@ -231,8 +232,9 @@ class CpuConvKernelsTest {
                 float[][] out = new float[4][];
                 Parallel.withThreads(threads, () -> {
                     CpuConvKernels kernels = new CpuConvKernels(CPU.allocator());
-                    try (Storage xs = upload(x); Storage ws = upload(w); Storage bs = upload(b); Storage dys = upload(dy);
-                         Storage ys = CPU.allocate(g.outputNumel()); Storage dxs = upload(old);
+                    try (Storage xs = upload(x); Storage ws = upload(w); Storage bs = upload(b);
+                         Storage dys = upload(dy); Storage dxs = upload(old);
+                         Storage ys = CPU.allocate(g.outputNumel());
                          Storage dws = CPU.allocate(g.weightNumel()); Storage dbs = CPU.allocate(g.outChannels())) {
                         kernels.forward(g, xs, ws, bs, ys, 2);
                         kernels.backwardData(g, dys, ws, dxs, true, 2);
@@ -249,7 +251,8 @@ class CpuConvKernelsTest {
             for (int threads : new int[] {2, 3}) {
                 float[][] many = run.apply(threads);
                 for (int i = 0; i < one.length; i++) {
-                    assertArrayEquals(one[i], many[i], g + ": output " + i + " differs between 1 and " + threads + " threads");
+                    assertArrayEquals(one[i], many[i],
+                            g + ": output " + i + " differs between 1 and " + threads + " threads");
                 }
             }
         }
