@@ -16,8 +16,21 @@ import jgrad.device.Storage;
  * training step allocates nothing after the first).
  */
 final class CpuConvKernels {
-    /** Floats of scratch per group (cols plus the output-shaped buffer): ~16 MB. */
-    static final int GROUP_FLOATS = Integer.getInteger("jgrad.conv.groupFloats", 1 << 22);
+    /**
+     * Target floats of im2col columns per group (1 MB): small enough that the columns (or, going
+     * back, the column gradients) are still in L2 when the GEMM (or col2im) reads what im2col (or
+     * the GEMM) just wrote. Whole-batch groups made those buffers 11 MB in ResNet-18's first stage,
+     * and every one of their bytes went through memory twice.
+     */
+    static final int COLS_BUDGET = Integer.getInteger("jgrad.conv.colsBudget", 1 << 18);
+    /**
+     * Fewest GEMM columns per group (unless the batch has fewer): every group re-reads the weights,
+     * so a group needs at least as many columns as the weights have rows (output channels), and
+     * the GEMM needs enough columns to run at full speed.
+     */
+    static final int MIN_COLUMNS = Integer.getInteger("jgrad.conv.minColumns", 256);
+    /** Cap on the floats of columns per group, whatever MIN_COLUMNS asks for (one image always fits). */
+    static final int GROUP_FLOATS = 1 << 22;
 
     private final CpuAllocator pool;
 
@@ -25,15 +38,26 @@ final class CpuConvKernels {
         this.pool = pool;
     }
 
-    /** The images per group for this geometry. */
+    /** The most images per group for this geometry; {@link #groupStart} spreads the batch evenly. */
     static int groupSize(Conv2dGeometry g) {
-        long cols = (long) g.inChannels() * Im2col.liveTaps(g).length * g.outH() * g.outW();
-        if (cols > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("conv2d: " + g + " needs an im2col buffer of " + cols
+        int plane = g.outH() * g.outW();
+        long colsPerImage = (long) g.inChannels() * Im2col.liveTaps(g).length * plane;
+        if (colsPerImage > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("conv2d: " + g + " needs an im2col buffer of " + colsPerImage
                     + " floats per image, more than a Java array holds");
         }
-        long perImage = cols + (long) g.outChannels() * g.outH() * g.outW();
-        return (int) Math.max(1, Math.min(g.batch(), GROUP_FLOATS / perImage));
+        long minImages = (Math.max(MIN_COLUMNS, g.outChannels()) + plane - 1) / plane;
+        long images = Math.max(minImages, COLS_BUDGET / colsPerImage);
+        images = Math.max(1, Math.min(Math.min(images, GROUP_FLOATS / colsPerImage), g.batch()));
+        // As many groups as that needs, as even as possible (no small last group).
+        long groups = (g.batch() + images - 1) / images;
+        return (int) ((g.batch() + groups - 1) / groups);
+    }
+
+    /** First image of group i when the batch is cut into groups of at most {@code group} images, evenly. */
+    static int groupStart(int batch, int group, int i) {
+        int groups = (batch + group - 1) / group;
+        return (int) ((long) batch * i / groups);
     }
 
     static void need(Storage s, long n, String what, Conv2dGeometry g) {
@@ -53,12 +77,77 @@ final class CpuConvKernels {
         }
         int rows = g.outChannels() * g.inChannels();
         float[] live = pool.take(rows * taps.length);
-        for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < taps.length; t++) {
-                live[r * taps.length + t] = w[r * kk + taps[t]];
+        // Reads all of w (its live taps share cache lines with the dead ones): worth two cores.
+        Im2col.forTasks(rows, kk, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                for (int t = 0; t < taps.length; t++) {
+                    live[r * taps.length + t] = w[r * kk + taps[t]];
+                }
             }
-        }
+        });
         return live;
+    }
+
+    /** Group i's work: images [b0, b0 + gn), with the scratch buffers of the thread running it. */
+    private interface GroupBody {
+        void run(int i, int b0, int gn, float[] scratch, float[] moreScratch);
+    }
+
+    /**
+     * Runs body for every group, with scratch of the given sizes (the second may be 0: null). With
+     * several threads and at least two groups per thread, whole groups go to the threads, each with
+     * its own scratch: one dispatch per call, where splitting each group's copies and GEMM made
+     * several per group, and every one ended with a thread waiting for the other. Otherwise the
+     * groups run in order and the work inside each is split.
+     */
+    private void forGroups(int batch, int group, int scratchFloats, int moreFloats, GroupBody body) {
+        int groups = (batch + group - 1) / group;
+        int threads = Parallel.threads();
+        if (threads > 1 && groups >= 2 * threads) {
+            Parallel.forChunks(groups, groups, (from, to) -> runGroups(batch, group, from, to, scratchFloats,
+                    moreFloats, body));
+        } else {
+            runGroups(batch, group, 0, groups, scratchFloats, moreFloats, body);
+        }
+    }
+
+    private void runGroups(int batch, int group, int from, int to, int scratchFloats, int moreFloats,
+                           GroupBody body) {
+        float[] scratch = pool.take(scratchFloats);
+        float[] more = moreFloats > 0 ? pool.take(moreFloats) : null;
+        try {
+            for (int i = from; i < to; i++) {
+                int b0 = groupStart(batch, group, i);
+                body.run(i, b0, groupStart(batch, group, i + 1) - b0, scratch, more);
+            }
+        } finally {
+            pool.release(scratch);
+            releaseIfTaken(more);
+        }
+    }
+
+    /** The tap masks of {@link SamePlaneCols} when it applies (release with {@link #releaseIfTaken}), else null. */
+    private float[] masks(Conv2dGeometry g, int[] taps) {
+        if (!SamePlaneCols.applies(g)) {
+            return null;
+        }
+        float[] masks = pool.take(SamePlaneCols.masksLength(g, taps));
+        SamePlaneCols.fillMasks(g, taps, masks);
+        return masks;
+    }
+
+    private void releaseIfTaken(float[] scratch) {
+        if (scratch != null) {
+            pool.release(scratch);
+        }
+    }
+
+    private static void im2col(Conv2dGeometry g, int[] taps, float[] masks, float[] x, int b0, int gn, float[] cols) {
+        if (masks != null) {
+            SamePlaneCols.im2col(g, taps, masks, x, b0, gn, cols);
+        } else {
+            Im2col.im2col(g, taps, x, b0, gn, cols);
+        }
     }
 
     private void releaseIfCopy(float[] live, float[] w) {
@@ -83,17 +172,16 @@ final class CpuConvKernels {
         float[] bias = bs == null ? null : CpuOps.data(bs);
         float[] y = CpuOps.data(ys);
         int[] taps = Im2col.liveTaps(g);
+        float[] masks = masks(g, taps);
         int k = g.inChannels() * taps.length;
         int oc = g.outChannels();
         int plane = g.outH() * g.outW();
         float[] w = liveWeights(g, taps, CpuOps.data(ws));
-        float[] cols = pool.take(k * group * plane);
-        float[] out = group > 1 ? pool.take(oc * group * plane) : null;
         try {
-            for (int b0 = 0; b0 < g.batch(); b0 += group) {
-                int gn = Math.min(group, g.batch() - b0);
+            int scratch = group > 1 ? oc * group * plane : 0;
+            forGroups(g.batch(), group, k * group * plane, scratch, (i, b0, gn, cols, out) -> {
                 int n = gn * plane;
-                Im2col.im2col(g, taps, x, b0, gn, cols);
+                im2col(g, taps, masks, x, b0, gn, cols);
                 if (gn == 1) {
                     // One image: y[b0] is already the [oc][plane] matrix the GEMM produces.
                     int yOff = b0 * oc * plane;
@@ -105,12 +193,9 @@ final class CpuConvKernels {
                     Sgemm.sgemm(false, false, oc, n, k, 1f, w, 0, k, cols, 0, n, 0f, out, 0, n);
                     scatterToNchw(out, y, b0, gn, oc, plane, bias);
                 }
-            }
+            });
         } finally {
-            pool.release(cols);
-            if (out != null) {
-                pool.release(out);
-            }
+            releaseIfTaken(masks);
             releaseIfCopy(w, CpuOps.data(ws));
         }
     }
@@ -126,15 +211,14 @@ final class CpuConvKernels {
         float[] dy = CpuOps.data(dys);
         float[] dx = CpuOps.data(dxs);
         int[] taps = Im2col.liveTaps(g);
+        float[] masks = masks(g, taps);
         int k = g.inChannels() * taps.length;
         int oc = g.outChannels();
         int plane = g.outH() * g.outW();
         float[] w = liveWeights(g, taps, CpuOps.data(ws));
-        float[] dcols = pool.take(k * group * plane);
-        float[] dyT = group > 1 ? pool.take(oc * group * plane) : null;
         try {
-            for (int b0 = 0; b0 < g.batch(); b0 += group) {
-                int gn = Math.min(group, g.batch() - b0);
+            int scratch = group > 1 ? oc * group * plane : 0;
+            forGroups(g.batch(), group, k * group * plane, scratch, (i, b0, gn, dcols, dyT) -> {
                 int n = gn * plane;
                 // dcols = Wᵀ·dy, then col2im adds every column back onto the pixels it came from.
                 if (gn == 1) {
@@ -143,13 +227,14 @@ final class CpuConvKernels {
                     gatherFromNchw(dy, dyT, b0, gn, oc, plane);
                     Sgemm.sgemm(true, false, k, n, oc, 1f, w, 0, k, dyT, 0, n, 0f, dcols, 0, n);
                 }
-                Im2col.col2im(g, taps, dcols, b0, gn, dx, accumulate);
-            }
+                if (masks != null) {
+                    SamePlaneCols.col2im(g, taps, masks, dcols, b0, gn, dx, accumulate);
+                } else {
+                    Im2col.col2im(g, taps, dcols, b0, gn, dx, accumulate);
+                }
+            });
         } finally {
-            pool.release(dcols);
-            if (dyT != null) {
-                pool.release(dyT);
-            }
+            releaseIfTaken(masks);
             releaseIfCopy(w, CpuOps.data(ws));
         }
     }
@@ -170,58 +255,84 @@ final class CpuConvKernels {
         float[] dy = CpuOps.data(dys);
         float[] dw = CpuOps.data(dws);
         int[] taps = Im2col.liveTaps(g);
-        boolean allLive = taps.length == g.kernelH() * g.kernelW();
+        float[] masks = masks(g, taps);
         int k = g.inChannels() * taps.length;
         int oc = g.outChannels();
         int plane = g.outH() * g.outW();
-        // With dead taps the GEMMs fill a [oc][C·T] buffer that is spread into dw at the end.
-        float[] dwLive = allLive ? dw : pool.take(oc * k);
-        boolean accumulateLive = allLive && accumulate;
-        float[] cols = pool.take(k * group * plane);
-        float[] dyT = group > 1 ? pool.take(oc * group * plane) : null;
+        // The GEMMs compute dWᵀ = cols·dyᵀ, [C·T][oc]: the columns are the GEMM's A, read in place,
+        // and only dy (T times smaller) is packed; packing cols as a transposed B was a scalar
+        // scatter of every column entry. Each group writes its own dWᵀ, and the groups' are summed
+        // in group order while being spread into dw's [oc][C][kh·kw]: the same sums whichever
+        // thread ran which group.
+        int groups = (g.batch() + group - 1) / group;
+        float[] partials = pool.take(groups * k * oc);
         try {
-            for (int b0 = 0; b0 < g.batch(); b0 += group) {
-                int gn = Math.min(group, g.batch() - b0);
+            int scratch = group > 1 ? oc * group * plane : 0;
+            forGroups(g.batch(), group, k * group * plane, scratch, (i, b0, gn, cols, dyT) -> {
                 int n = gn * plane;
-                Im2col.im2col(g, taps, x, b0, gn, cols);
-                // dW (= or +=) dy·colsᵀ; groups after the first add to what the earlier ones wrote.
-                float beta = b0 == 0 && !accumulateLive ? 0f : 1f;
+                int part = i * k * oc;
+                im2col(g, taps, masks, x, b0, gn, cols);
                 if (gn == 1) {
-                    Sgemm.sgemm(false, true, oc, k, n, 1f, dy, b0 * oc * plane, n, cols, 0, n, beta, dwLive, 0, k);
+                    Sgemm.sgemm(false, true, k, oc, n, 1f, cols, 0, n, dy, b0 * oc * plane, n, 0f, partials, part, oc);
                 } else {
                     gatherFromNchw(dy, dyT, b0, gn, oc, plane);
-                    Sgemm.sgemm(false, true, oc, k, n, 1f, dyT, 0, n, cols, 0, n, beta, dwLive, 0, k);
+                    Sgemm.sgemm(false, true, k, oc, n, 1f, cols, 0, n, dyT, 0, n, 0f, partials, part, oc);
                 }
-            }
-            if (!allLive) {
-                spreadLiveTaps(g, taps, dwLive, dw, accumulate);
-            }
+            });
+            spreadTransposed(g, taps, partials, groups, dw, accumulate);
         } finally {
-            pool.release(cols);
-            if (dyT != null) {
-                pool.release(dyT);
-            }
-            if (!allLive) {
-                pool.release(dwLive);
-            }
+            releaseIfTaken(masks);
+            pool.release(partials);
         }
         if (dbs != null) {
             biasGradient(dy, CpuOps.data(dbs), g.batch(), oc, plane, accumulate);
         }
     }
 
-    /** dw (= or +=) the live-tap gradients; dead taps get 0 (or keep their value when accumulating). */
-    private static void spreadLiveTaps(Conv2dGeometry g, int[] taps, float[] live, float[] dw, boolean accumulate) {
+    /**
+     * dw[o][c][tap_t] (= or +=) Σ_groups dwT[c·T + t][o], the groups' dWᵀ (each k·oc floats, one
+     * after another) added in group order; dead taps get 0 (or keep their value when accumulating).
+     * One task per block of output channels writes its own rows of dw.
+     */
+    private static void spreadTransposed(Conv2dGeometry g, int[] taps, float[] dwT, int groups, float[] dw,
+                                         boolean accumulate) {
         int kk = g.kernelH() * g.kernelW();
-        int rows = g.outChannels() * g.inChannels();
-        for (int r = 0; r < rows; r++) {
-            if (!accumulate) {
-                java.util.Arrays.fill(dw, r * kk, (r + 1) * kk, 0f);
-            }
-            for (int t = 0; t < taps.length; t++) {
-                dw[r * kk + taps[t]] += live[r * taps.length + t];
-            }
+        int channels = g.inChannels();
+        int oc = g.outChannels();
+        int tapCount = taps.length;
+        int part = channels * tapCount * oc;
+        // The groups' sums into the first: a pass over contiguous arrays (vectorised by C2).
+        if (groups > 1) {
+            Im2col.forTasks(part, groups, (from, to) -> {
+                for (int i = 1; i < groups; i++) {
+                    int p = i * part;
+                    for (int e = from; e < to; e++) {
+                        dwT[e] += dwT[p + e];
+                    }
+                }
+            });
         }
+        // Blocks of 16 output channels: each dwT line read is used whole, while 16 rows of dw fill.
+        int block = 16;
+        Im2col.forTasks((oc + block - 1) / block, block * channels * kk, (from, to) -> {
+            for (int ob = from; ob < to; ob++) {
+                int oEnd = Math.min(oc, (ob + 1) * block);
+                if (!accumulate && tapCount < kk) {
+                    // Dead taps are zero: each output channel's whole row at once (one vectorised
+                    // fill, where per-(o, c) loops of kh·kw floats cost 4x more), live taps after.
+                    java.util.Arrays.fill(dw, ob * block * channels * kk, oEnd * channels * kk, 0f);
+                }
+                for (int c = 0; c < channels; c++) {
+                    for (int o = ob * block; o < oEnd; o++) {
+                        int row = (o * channels + c) * kk;
+                        for (int t = 0; t < tapCount; t++) {
+                            float v = dwT[(c * tapCount + t) * oc + o];
+                            dw[row + taps[t]] = accumulate ? dw[row + taps[t]] + v : v;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     /** dbias[o] (= or +=) Σ over images and plane of dy, summed in double in a fixed order. */

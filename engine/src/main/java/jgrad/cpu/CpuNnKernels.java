@@ -2,8 +2,8 @@ package jgrad.cpu;
 
 /**
  * CPU reference kernels for the neural-net specific primitives: softmax cross-entropy, gather,
- * argmax, dropout, batch norm. Reductions accumulate in double so the reference is the most
- * accurate version of each op, not just one more float32 ordering.
+ * argmax, dropout ({@link CpuBatchNorm} has batch norm). Reductions accumulate in double so the
+ * reference is the most accurate version of each op, not just one more float32 ordering.
  */
 final class CpuNnKernels {
     private CpuNnKernels() {}
@@ -118,105 +118,5 @@ final class CpuNnKernels {
             mask[i] = uniform(seed, i) >= p ? keep : 0f;
             y[i] = x[i] * mask[i];
         }
-    }
-
-    static void batchNormForward(float[] x, float[] gamma, float[] beta, float[] y, float[] saveMean,
-                                 float[] saveInvStd, float[] runningMean, float[] runningVar,
-                                 int m, int c, int spatial, float momentum, float eps, boolean training) {
-        long total = (long) m * c * spatial;
-        need(x, total, "x");
-        need(y, total, "y");
-        for (float[] a : new float[][] {gamma, beta, saveMean, saveInvStd, runningMean, runningVar}) {
-            need(a, c, "per-channel buffer");
-        }
-        long count = (long) m * spatial;
-        if (training && count < 2) {
-            throw new IllegalArgumentException("batch norm in training needs more than one value per channel, got "
-                    + count);
-        }
-        // Channels are independent: split them over threads (same bits for any thread count).
-        Parallel.forRange(c, channelChunk(count), (from, to) -> {
-            for (int ch = from; ch < to; ch++) {
-                double mean;
-                double var;
-                if (training) {
-                    double s = 0;
-                    for (int i = 0; i < m; i++) {
-                        int base = (i * c + ch) * spatial;
-                        for (int k = 0; k < spatial; k++) {
-                            s += x[base + k];
-                        }
-                    }
-                    mean = s / count;
-                    double ss = 0;
-                    for (int i = 0; i < m; i++) {
-                        int base = (i * c + ch) * spatial;
-                        for (int k = 0; k < spatial; k++) {
-                            double d = x[base + k] - mean;
-                            ss += d * d;
-                        }
-                    }
-                    var = ss / count;
-                    runningMean[ch] = (float) ((1 - momentum) * runningMean[ch] + momentum * mean);
-                    runningVar[ch] = (float) ((1 - momentum) * runningVar[ch] + momentum * var * count / (count - 1));
-                } else {
-                    mean = runningMean[ch];
-                    var = runningVar[ch];
-                }
-                double invStd = 1.0 / Math.sqrt(var + eps);
-                saveMean[ch] = (float) mean;
-                saveInvStd[ch] = (float) invStd;
-                float scale = (float) (gamma[ch] * invStd);
-                float shift = (float) (beta[ch] - mean * gamma[ch] * invStd);
-                for (int i = 0; i < m; i++) {
-                    int base = (i * c + ch) * spatial;
-                    for (int k = 0; k < spatial; k++) {
-                        y[base + k] = x[base + k] * scale + shift;
-                    }
-                }
-            }
-        });
-    }
-
-    /** Channels per thread chunk so that each chunk has some 16k values to work on. */
-    private static int channelChunk(long perChannel) {
-        return (int) Math.max(1, (1 << 14) / Math.max(1, perChannel));
-    }
-
-    static void batchNormBackward(float[] x, float[] dy, float[] gamma, float[] saveMean, float[] saveInvStd,
-                                  float[] dx, float[] dgamma, float[] dbeta, int m, int c, int spatial,
-                                  boolean accumulateDx, boolean accumulateParams) {
-        long total = (long) m * c * spatial;
-        need(x, total, "x");
-        need(dy, total, "dy");
-        need(dx, total, "dx");
-        long count = (long) m * spatial;
-        Parallel.forRange(c, channelChunk(count), (from, to) -> {
-            for (int ch = from; ch < to; ch++) {
-                double mean = saveMean[ch];
-                double invStd = saveInvStd[ch];
-                double sumDy = 0;
-                double sumDyXhat = 0;
-                for (int i = 0; i < m; i++) {
-                    int base = (i * c + ch) * spatial;
-                    for (int k = 0; k < spatial; k++) {
-                        double g = dy[base + k];
-                        sumDy += g;
-                        sumDyXhat += g * (x[base + k] - mean) * invStd;
-                    }
-                }
-                dbeta[ch] = (float) (accumulateParams ? dbeta[ch] + sumDy : sumDy);
-                dgamma[ch] = (float) (accumulateParams ? dgamma[ch] + sumDyXhat : sumDyXhat);
-                double k1 = gamma[ch] * invStd / count;
-                for (int i = 0; i < m; i++) {
-                    int base = (i * c + ch) * spatial;
-                    for (int k = 0; k < spatial; k++) {
-                        double xhat = (x[base + k] - mean) * invStd;
-                        float g = (float) (k1 * (count * dy[base + k] - sumDy - xhat * sumDyXhat));
-                        dx[base + k] = accumulateDx ? dx[base + k] + g : g;
-                    }
-                }
-            }
-        });
     }
 }

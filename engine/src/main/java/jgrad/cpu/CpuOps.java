@@ -347,7 +347,7 @@ final class CpuOps implements DeviceOps {
     public void batchNormForward(Storage x, Storage gamma, Storage beta, Storage y, Storage saveMean,
                                  Storage saveInvStd, Storage runningMean, Storage runningVar,
                                  int m, int c, int spatial, float momentum, float eps, boolean training) {
-        CpuNnKernels.batchNormForward(data(x), data(gamma), data(beta), data(y), data(saveMean),
+        CpuBatchNorm.forward(data(x), data(gamma), data(beta), data(y), data(saveMean),
                 data(saveInvStd), data(runningMean), data(runningVar), m, c, spatial, momentum, eps, training);
     }
 
@@ -355,7 +355,7 @@ final class CpuOps implements DeviceOps {
     public void batchNormBackward(Storage x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
                                   Storage dx, Storage dgamma, Storage dbeta, int m, int c, int spatial,
                                   boolean accumulateDx, boolean accumulateParams) {
-        CpuNnKernels.batchNormBackward(data(x), data(dy), data(gamma), data(saveMean), data(saveInvStd),
+        CpuBatchNorm.backward(data(x), data(dy), data(gamma), data(saveMean), data(saveInvStd),
                 data(dx), data(dgamma), data(dbeta), m, c, spatial, accumulateDx, accumulateParams);
     }
 

@@ -2,6 +2,7 @@ package jgrad.cpu;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,11 +13,6 @@ import java.util.concurrent.locks.LockSupport;
  * task through a volatile generation counter to persistent daemon workers that spin briefly
  * (so back-to-back calls are picked up in well under a microsecond) and then park (so an idle
  * engine burns no CPU). The hot path allocates nothing.
- *
- * <p>Chunks are claimed, not assigned: the caller and every awake worker take the next unclaimed
- * chunk until none is left. So a worker that the OS has not scheduled yet (another process holds
- * the core) costs nothing: the caller runs its chunks instead of waiting for it. Which thread runs
- * a chunk never changes a result (chunk bounds depend on n and the chunk count alone).
  *
  * <p>Only one dispatch is in flight at a time; a call made while the pool is busy (from a worker,
  * from the caller's own chunk, or from another application thread) simply runs serially, which
@@ -46,21 +42,29 @@ public final class Parallel {
     private static Body taskBody;
     private static int taskN;
     /**
-     * Dispatch sequence number (high bits) and chunk count (low 16 bits) in one volatile word, so
-     * that a worker not needed by a dispatch decides that from the word alone: it never reads the
-     * plain task fields, which may already belong to the next dispatch by the time it looks.
+     * Dispatch sequence number (high 32 bits), participating threads and chunk count (16 bits
+     * each) in one volatile word, so that a worker not needed by a dispatch decides that from the
+     * word alone: it never reads the plain task fields, which may already belong to the next
+     * dispatch by the time it looks (a needed one reads them only after claiming a chunk).
      */
     private static volatile long generation;
     private static final int CHUNK_BITS = 16;
     private static final int MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
-    /** Chunks of the current dispatch not yet finished. */
+    private static final int SEQUENCE_SHIFT = 2 * CHUNK_BITS;
+    /**
+     * Chunks per thread: more chunks than threads let a thread that runs faster (its core not
+     * shared with another process, say) take more of them, instead of waiting for the slowest.
+     */
+    static final int CHUNKS_PER_THREAD = Math.max(1, Integer.getInteger("jgrad.chunksPerThread", 4));
     private static final AtomicInteger PENDING = new AtomicInteger();
     /**
-     * Dispatch sequence number (high bits) and the next unclaimed chunk (low 16 bits). A thread that
-     * claims a chunk by CAS on this word knows the dispatch is still the one it saw, and it cannot
-     * end before that chunk is done, so the task fields stay valid until then.
+     * The next unclaimed chunk of the current dispatch (low 16 bits) under its sequence number
+     * (high bits). Chunks go to whoever claims them first, the caller included: a worker that is
+     * late (parked, or its core taken by another process) leaves its chunk to the caller instead
+     * of stalling it. Chunk boundaries depend on n and the chunk count only, so results do not
+     * depend on which thread ran which chunk.
      */
-    private static final java.util.concurrent.atomic.AtomicLong CLAIM = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong CLAIM = new AtomicLong();
     private static volatile Throwable firstError;
     private static volatile Thread waiter;
 
@@ -117,16 +121,34 @@ public final class Parallel {
     }
 
     /**
-     * Splits [0,n) into at most threads() contiguous chunks (never more than n, each at least
-     * minChunk long unless n itself is smaller), runs chunk 0 on the caller and blocks until all
-     * are done; rethrows the first exception thrown by any chunk. Reentrant calls run serially.
+     * Splits [0,n) into at most {@code threads() * CHUNKS_PER_THREAD} contiguous chunks (never more
+     * than n, each at least minChunk long unless n itself is smaller), run by the caller and up to
+     * threads() − 1 workers, each claiming the next chunk left; blocks until all are done and
+     * rethrows the first exception thrown by any chunk. Reentrant calls run serially.
      */
     public static void forRange(int n, int minChunk, Body body) {
         if (n <= 0) {
             return;
         }
-        int chunks = Math.min(Math.min(threads(), MAX_CHUNKS), n / Math.max(1, minChunk));
-        if (chunks <= 1 || Thread.currentThread() instanceof SerialThread || !BUSY.compareAndSet(false, true)) {
+        int threads = threads();
+        int chunks = (int) Math.min((long) threads * CHUNKS_PER_THREAD, n / Math.max(1, minChunk));
+        // A whole number of chunks per thread: three chunks on two threads leave one thread
+        // running the last chunk alone.
+        forChunks(n, chunks > threads ? chunks - chunks % threads : chunks, body);
+    }
+
+    /**
+     * Splits [0,n) into {@code chunks} contiguous chunks (at most n, at most 65 535) as even as
+     * possible, for when the caller knows the grain: say one chunk per unit of work that is worth a
+     * thread's while on its own. Otherwise as {@link #forRange}.
+     */
+    public static void forChunks(int n, int chunks, Body body) {
+        if (n <= 0) {
+            return;
+        }
+        chunks = Math.min(Math.min(chunks, n), MAX_CHUNKS);
+        if (chunks <= 1 || threads() == 1 || Thread.currentThread() instanceof SerialThread
+                || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
@@ -138,57 +160,37 @@ public final class Parallel {
     }
 
     private static void dispatch(int n, int chunks, Body body) {
+        int helpers = Math.min(threads(), chunks) - 1;
         Worker[] ws = workers;
-        if (ws.length < chunks - 1) {
-            ws = ensureWorkers(chunks - 1);
+        if (ws.length < helpers) {
+            ws = ensureWorkers(helpers);
         }
         taskBody = body;
         taskN = n;
         firstError = null;
-        PENDING.set(chunks);
-        long seq = (generation >>> CHUNK_BITS) + 1;
-        CLAIM.set(seq << CHUNK_BITS);
+        PENDING.set(chunks - 1);
+        long sequence = (generation >>> SEQUENCE_SHIFT) + 1;
+        CLAIM.set(sequence << CHUNK_BITS | 1); // chunk 0 is the caller's
         // Only the BUSY holder writes 'generation'; the volatile write publishes the fields above.
-        generation = (seq << CHUNK_BITS) | chunks;
-        for (int w = 0; w < chunks - 1; w++) {
+        generation = sequence << SEQUENCE_SHIFT | (long) (helpers + 1) << CHUNK_BITS | chunks;
+        for (int w = 0; w < helpers; w++) {
             Worker worker = ws[w];
             if (worker.parked) {
                 LockSupport.unpark(worker);
             }
         }
-        runChunks(seq, chunks);
+        try {
+            body.run(0, chunkEnd(n, chunks, 0));
+        } catch (Throwable t) {
+            recordError(t);
+        }
+        runClaimedChunks(sequence, chunks);
         awaitWorkers();
         taskBody = null; // do not keep the caller's closure reachable
         Throwable err = firstError;
         if (err != null) {
             firstError = null;
             throwUnchecked(err);
-        }
-    }
-
-    /** Claims and runs chunks of dispatch {@code seq} until none is left (or it is over). */
-    private static void runChunks(long seq, int chunks) {
-        while (true) {
-            long c = CLAIM.get();
-            int next = (int) (c & MAX_CHUNKS);
-            if ((c >>> CHUNK_BITS) != seq || next >= chunks) {
-                return;
-            }
-            if (!CLAIM.compareAndSet(c, c + 1)) {
-                continue;
-            }
-            int n = taskN;  // read after the claim: see CLAIM
-            try {
-                taskBody.run(chunkEnd(n, chunks, next - 1), chunkEnd(n, chunks, next));
-            } catch (Throwable t) {
-                recordError(t);
-            }
-            if (PENDING.decrementAndGet() == 0) {
-                Thread w = waiter;
-                if (w != null) {
-                    LockSupport.unpark(w);
-                }
-            }
         }
     }
 
@@ -212,7 +214,38 @@ public final class Parallel {
         }
     }
 
-    /** End of chunk c of n split into chunks; chunk -1 ends at 0. */
+    /**
+     * Claims and runs chunks of dispatch {@code sequence} until none is left; returns at once when
+     * that dispatch is over (a late worker). Chunks other than the caller's first one count down
+     * PENDING, and the last one wakes a parked caller.
+     */
+    private static void runClaimedChunks(long sequence, int chunks) {
+        while (true) {
+            long claim = CLAIM.get();
+            int chunk = (int) (claim & MAX_CHUNKS);
+            if (claim >>> CHUNK_BITS != sequence || chunk >= chunks) {
+                return;
+            }
+            if (!CLAIM.compareAndSet(claim, claim + 1)) {
+                continue;
+            }
+            // The claim read the caller's CLAIM.set, which follows its writes of the task fields.
+            int n = taskN;
+            Body body = taskBody;
+            try {
+                body.run(chunkEnd(n, chunks, chunk - 1), chunkEnd(n, chunks, chunk));
+            } catch (Throwable t) {
+                recordError(t);
+            }
+            if (PENDING.decrementAndGet() == 0) {
+                Thread w = waiter;
+                if (w != null) {
+                    LockSupport.unpark(w);
+                }
+            }
+        }
+    }
+
     static int chunkEnd(int n, int chunks, int c) {
         return (int) ((long) n * (c + 1) / chunks);
     }
@@ -243,6 +276,7 @@ public final class Parallel {
             }
             Worker[] grown = java.util.Arrays.copyOf(ws, count);
             for (int i = ws.length; i < count; i++) {
+                // Worker i+1 takes part in dispatches with more than i+1 participants.
                 Worker w = new Worker(i + 1, generation);
                 grown[i] = w;
                 w.start();
@@ -268,11 +302,14 @@ public final class Parallel {
     }
 
     private static final class Worker extends SerialThread {
+        /** 1-based: worker i takes part in dispatches with more than i participants. */
+        private final int index;
         private long seen;
         volatile boolean parked;
 
-        Worker(int number, long startGeneration) {
-            super(null, "jgrad-cpu-" + number);
+        Worker(int index, long startGeneration) {
+            super(null, "jgrad-cpu-" + index);
+            this.index = index;
             this.seen = startGeneration;
             setDaemon(true);
         }
@@ -282,7 +319,11 @@ public final class Parallel {
             while (true) {
                 long g = awaitGeneration();
                 seen = g;
-                runChunks(g >>> CHUNK_BITS, (int) (g & MAX_CHUNKS));
+                int participants = (int) (g >>> CHUNK_BITS & MAX_CHUNKS);
+                if (index >= participants) {
+                    continue; // this dispatch needs fewer workers; do not touch its task fields
+                }
+                runClaimedChunks(g >>> SEQUENCE_SHIFT, (int) (g & MAX_CHUNKS));
             }
         }
 

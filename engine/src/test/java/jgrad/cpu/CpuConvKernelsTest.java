@@ -31,6 +31,10 @@ class CpuConvKernelsTest {
             // "same" padding at stride 1 (the contiguous im2col path), square and not
             Conv2dGeometry.of(3, 2, 6, 5, 3, 3, 1, 1),
             new Conv2dGeometry(2, 2, 5, 7, 3, 3, 5, 1, 1, 1, 2),
+            // planes of whole vectors and more, several images per group (the vector path's edges)
+            Conv2dGeometry.of(7, 3, 7, 7, 4, 3, 1, 1),
+            Conv2dGeometry.of(3, 2, 4, 4, 3, 3, 1, 1),
+            Conv2dGeometry.of(2, 2, 9, 9, 3, 5, 1, 2),
             // taps that only ever read padding (left out of the GEMMs): ResNet-18's last stage on MNIST
             Conv2dGeometry.of(3, 4, 1, 1, 5, 3, 1, 1),
             Conv2dGeometry.of(2, 3, 2, 2, 4, 3, 2, 1));
@@ -208,6 +212,49 @@ class CpuConvKernelsTest {
         float[][] three = run.apply(3);
         for (int i = 0; i < one.length; i++) {
             assertArrayEquals(one[i], three[i], "output " + i + " differs between 1 and 3 threads");
+        }
+    }
+
+    /**
+     * With many small groups whole groups go to threads (each with its own scratch, and dW summed
+     * over groups in group order): still the same bits on 1, 2 and 3 threads, for both copy paths.
+     */
+    @Test
+    void groupsSpreadOverThreadsGiveTheSameBits() {
+        for (Conv2dGeometry g : List.of(Conv2dGeometry.of(13, 6, 7, 7, 8, 3, 1, 1),
+                Conv2dGeometry.of(13, 5, 7, 7, 6, 3, 2, 1))) {
+            float[] x = random(11, g.inputNumel());
+            float[] w = random(12, g.weightNumel());
+            float[] b = random(13, g.outChannels());
+            float[] dy = random(14, g.outputNumel());
+            float[] old = random(15, g.inputNumel());
+            Function<Integer, float[][]> run = threads -> {
+                float[][] out = new float[4][];
+                Parallel.withThreads(threads, () -> {
+                    CpuConvKernels kernels = new CpuConvKernels(CPU.allocator());
+                    try (Storage xs = upload(x); Storage ws = upload(w); Storage bs = upload(b);
+                         Storage dys = upload(dy); Storage dxs = upload(old);
+                         Storage ys = CPU.allocate(g.outputNumel());
+                         Storage dws = CPU.allocate(g.weightNumel()); Storage dbs = CPU.allocate(g.outChannels())) {
+                        kernels.forward(g, xs, ws, bs, ys, 2);
+                        kernels.backwardData(g, dys, ws, dxs, true, 2);
+                        kernels.backwardFilter(g, xs, dys, dws, dbs, false, 2);
+                        out[0] = download(ys);
+                        out[1] = download(dxs);
+                        out[2] = download(dws);
+                        out[3] = download(dbs);
+                    }
+                });
+                return out;
+            };
+            float[][] one = run.apply(1);
+            for (int threads : new int[] {2, 3}) {
+                float[][] many = run.apply(threads);
+                for (int i = 0; i < one.length; i++) {
+                    assertArrayEquals(one[i], many[i],
+                            g + ": output " + i + " differs between 1 and " + threads + " threads");
+                }
+            }
         }
     }
 
