@@ -38,6 +38,16 @@ public final class Sgemm {
         float[] aPack = new float[0];
         float[] bPack = new float[0];
         final float[] tmp = new float[MR * NR];
+        /** Accumulators of a 4 x 4 block of dot products (SgemmTails). */
+        final float[] tailTmp = new float[SgemmTails.G * SgemmTails.G * SgemmKernels.VL];
+        float[] tailPack = new float[0];
+
+        float[] tailPack(int size) {
+            if (tailPack.length < size) {
+                tailPack = new float[size];
+            }
+            return tailPack;
+        }
 
         float[] aPack(int size) {
             if (aPack.length < size) {
@@ -78,12 +88,24 @@ public final class Sgemm {
             return;
         }
         int kc = chooseKc(k);
+        // A narrow remainder of columns (n mod NR) goes to SgemmTails instead of a padded panel.
+        int tail = n % NR;
+        if (n <= NR || !SgemmTails.applies(transA, tail, k)) {
+            tail = 0;
+        }
+        int nMain = n - tail;
         int nc = Math.min(NC_MAX, Math.max(NR, B_PACK_LIMIT / k / NR * NR));
         boolean parallel = Parallel.threads() > 1 && 2.0 * m * n * k >= PARALLEL_MIN_FLOPS;
-        float[] bPack = WORKSPACE.get().bPack(SgemmKernels.panelCount(Math.min(nc, n)) * NR * k);
+        Workspace ws = WORKSPACE.get();
+        float[] bPack = ws.bPack(SgemmKernels.panelCount(Math.min(nc, nMain)) * NR * k);
+        float[] tailPack = null;
+        if (tail > 0) {
+            tailPack = ws.tailPack(SgemmTails.packedSize(tail, k));
+            SgemmTails.packB(transA, transB, b, bOff, ldb, nMain, tail, k, tailPack);
+        }
         int mPanels = (m + MR - 1) / MR;
-        for (int jc = 0; jc < n; jc += nc) {
-            int ncur = Math.min(nc, n - jc);
+        for (int jc = 0; jc < nMain; jc += nc) {
+            int ncur = Math.min(nc, nMain - jc);
             int nPanels = SgemmKernels.panelCount(ncur);
             int j0 = jc;
             if (parallel && nPanels > 1) {
@@ -92,7 +114,9 @@ public final class Sgemm {
             } else {
                 SgemmKernels.packB(transB, b, bOff, ldb, j0, ncur, k, 0, nPanels, bPack);
             }
-            Block blk = new Block(transA, m, n, k, kc, alpha, a, aOff, lda, bPack, j0, ncur, beta, c, cOff, ldc);
+            boolean last = jc + ncur == nMain;
+            Block blk = new Block(transA, m, n, k, kc, alpha, a, aOff, lda, bPack, j0, ncur, beta, c, cOff, ldc,
+                    last ? tail : 0, tailPack);
             if (!parallel) {
                 blk.compute(0, m, 0, nPanels);
             } else if (mPanels >= Parallel.threads() || mPanels >= nPanels) {
@@ -109,7 +133,7 @@ public final class Sgemm {
     /** One column block's worth of arguments, so the parallel bodies capture a single object. */
     private record Block(boolean transA, int m, int n, int k, int kc, float alpha,
                          float[] a, int aOff, int lda, float[] bPack, int j0, int nc,
-                         float beta, float[] c, int cOff, int ldc) {
+                         float beta, float[] c, int cOff, int ldc, int tailCols, float[] tailPack) {
 
         /** C rows [rowFrom,rowTo) x column panels [jpFrom,jpTo) of this block; rowFrom % MR == 0. */
         void compute(int rowFrom, int rowTo, int jpFrom, int jpTo) {
@@ -148,6 +172,11 @@ public final class Sgemm {
                         }
                     }
                 }
+            }
+            // The tail columns, after this block's last panel, for the same rows.
+            if (tailCols > 0 && jpTo == SgemmKernels.panelCount(nc)) {
+                SgemmTails.compute(transA, rowFrom, rowTo, tailCols, k, kc, alpha, a, aOff, lda, tailPack, beta,
+                        c, cOff + j0 + nc, ldc, ws.tailTmp);
             }
         }
 

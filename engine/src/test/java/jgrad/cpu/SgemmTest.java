@@ -122,6 +122,57 @@ final class SgemmTest {
         check(make(rnd, false, false, 300, 260, 700, 0), 1f, 0f); // several MC blocks, parallel path
     }
 
+    /** Narrow column remainders (n mod NR up to 9) over several k blocks: the SgemmTails path and its edges. */
+    @Test
+    void narrowColumnTails() {
+        Random rnd = new Random(4);
+        float[][] ab = {{1f, 0f}, {1f, 1f}, {-0.5f, 0.75f}};
+        for (int t = 1; t <= 9; t++) {
+            for (int k : new int[] {60, 64, 100, 2 * Sgemm.KC_MAX + 37}) {
+                for (int tr = 0; tr < 4; tr++) {
+                    int m = 1 + rnd.nextInt(70);
+                    float[] v = ab[rnd.nextInt(ab.length)];
+                    check(make(rnd, (tr & 1) != 0, (tr & 2) != 0, m, SgemmKernels.NR * (1 + t % 3) + t, k,
+                            rnd.nextInt(3)), v[0], v[1]);
+                }
+            }
+        }
+        // The MLP's shapes, large enough for the parallel split.
+        check(make(rnd, false, false, 100, 100, 784, 0), 1f, 0f);
+        check(make(rnd, true, false, 784, 100, 100, 0), 1f, 0f);
+    }
+
+    /**
+     * With op(A) = Aᵀ the tail columns are rounded exactly as inside a full panel: the same
+     * columns computed as a tail (n = 100) and inside a wider problem (n = 128) have the same bits.
+     */
+    @Test
+    void transposedATailHasThePanelBits() {
+        Random rnd = new Random(5);
+        for (int k : new int[] {100, 2 * Sgemm.KC_MAX + 37}) {
+            int m = 157;
+            float[] a = random(rnd, k * m);
+            float[] wide = random(rnd, k * 128);
+            float[] narrow = new float[k * 100];
+            for (int p = 0; p < k; p++) {
+                System.arraycopy(wide, p * 128, narrow, p * 100, 100);
+            }
+            float[] cw = random(rnd, m * 128);
+            float[] cn = new float[m * 100];
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(cw, i * 128, cn, i * 100, 100);
+            }
+            Sgemm.sgemm(true, false, m, 128, k, 0.5f, a, 0, m, wide, 0, 128, 0.25f, cw, 0, 128);
+            Sgemm.sgemm(true, false, m, 100, k, 0.5f, a, 0, m, narrow, 0, 100, 0.25f, cn, 0, 100);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < 100; j++) {
+                    assertEquals(Float.floatToRawIntBits(cw[i * 128 + j]), Float.floatToRawIntBits(cn[i * 100 + j]),
+                            "C[" + i + "," + j + "] k=" + k);
+                }
+            }
+        }
+    }
+
     @Test
     void betaZeroIgnoresNaNInC() {
         Random rnd = new Random(4);
