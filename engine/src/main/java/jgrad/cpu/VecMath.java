@@ -67,6 +67,18 @@ final class VecMath {
         return p * scale;
     }
 
+    /** x[i] = exp(x[i]) for i in [0, n): vectors, then the scalar twin (same bits) for the tail. */
+    static void expInPlace(float[] x, int n) {
+        int step = SPECIES.length();
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            exp(FloatVector.fromArray(SPECIES, x, i)).intoArray(x, i);
+        }
+        for (; i < n; i++) {
+            x[i] = exp(x[i]);
+        }
+    }
+
     static float sigmoid(float x) {
         return 1f / (exp(-x) + 1f);
     }
