@@ -51,9 +51,7 @@ public final class JitWarmup implements AutoCloseable {
         // make the warm-up compete with the real run for memory.
         TrainConfig job = cfg.inStepsMode(100_000, Math.min(cfg.batchSize(), EXAMPLES), 100_000);
         // One core only: the others are the loader's.
-        Runnable body = () -> run(job, device, shape, classes);
-        thread = Boolean.getBoolean("jgrad.warmup.parallel") ? new Thread(body, "jgrad-jit-warmup")
-                : jgrad.cpu.Parallel.serialThread(body, "jgrad-jit-warmup");
+        thread = jgrad.cpu.Parallel.serialThread(() -> run(job, device, shape, classes), "jgrad-jit-warmup");
         thread.setDaemon(true);
         thread.start();
     }
