@@ -22,6 +22,10 @@ final class BenchTrain {
             new Job("convnet", new int[] {32}, new int[] {32, 128}),
             new Job("resnet18", new int[] {16}, new int[] {32, 128}));
 
+    /** Warm-up per case: the CPU MLP's step time is still falling 2 s into a cold run. */
+    static final double WARMUP_SECONDS = 3;
+    static final double WARMUP_SECONDS_QUICK = 1;
+
     private BenchTrain() {}
 
     /** The job's training configuration: each model's defaults, as {@code jgrad train --model} uses them. */
@@ -60,8 +64,8 @@ final class BenchTrain {
             return BenchResult.skipped(SUITE, t.device(), t.provider(), item, "images/s", e.getMessage());
         }
         try {
-            // Probe: two short runs (StepBench warms up once) give the step time to size the real runs by.
-            double probeMs = StepBench.measure(item, cfg, t.dev(), 3, 1).medianMs();
+            // Warm-up (JIT, pools, cuDNN/cuBLAS choices) whose last run gives the step time to size the real runs by.
+            double probeMs = StepBench.warmUp(cfg, t.dev(), run.quick() ? WARMUP_SECONDS_QUICK : WARMUP_SECONDS);
             double targetMs = run.quick() ? 250 : 500;
             int steps = (int) Math.max(3, Math.min(2000, Math.round(targetMs / Math.max(probeMs, 1e-3))));
             StepBench.Timing timing = StepBench.measure(item, cfg, t.dev(), steps, run.budget().repeats());
