@@ -122,7 +122,7 @@ final class TrainOptions {
             description = "A step whose loss or gradient is NaN or infinite: stop ends the run (exit 1, naming the "
                     + "step and the first parameter; the last checkpoint stays good), skip leaves out that step's "
                     + "update and goes on (on a GPU it waits for each step's flag, as PyTorch's GradScaler does), "
-                    + "but still stops at 10 skipped steps in a row or more than 10% of an epoch's (default: stop).")
+                    + "but still stops at 10 skipped steps in a row or more than 10%% of an epoch's (default: stop).")
     String onNan;
 
     /** The device chosen by --device, --kernels, --tf32 and --deterministic. */

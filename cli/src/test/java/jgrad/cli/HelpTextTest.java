@@ -1,0 +1,50 @@
+package jgrad.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * Every command's --help renders cleanly: picocli formats descriptions with String.format, so a
+ * bare '%' ("10% of an epoch") made it print a "Could not format" warning to stderr on every
+ * `jgrad train --help`.
+ */
+class HelpTextTest {
+
+    private static void collect(CommandLine cmd, List<CommandLine> into) {
+        into.add(cmd);
+        for (CommandLine sub : cmd.getSubcommands().values()) {
+            if (!into.contains(sub)) {
+                collect(sub, into);
+            }
+        }
+    }
+
+    @Test
+    void everyCommandsHelpFormatsWithoutWarnings() {
+        List<CommandLine> commands = new ArrayList<>();
+        collect(new CommandLine(new Main()), commands);
+        assertTrue(commands.size() >= 8, "commands found: " + commands.size());
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            for (CommandLine cmd : commands) {
+                String usage = cmd.getUsageMessage(CommandLine.Help.Ansi.OFF);
+                assertFalse(usage.isBlank(), cmd.getCommandName());
+                assertFalse(usage.contains("%n"), cmd.getCommandName() + " help shows a raw %n");
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals("", err.toString(StandardCharsets.UTF_8), "picocli warnings while rendering --help");
+    }
+}
