@@ -229,10 +229,14 @@ final class SgemmKernels {
             int t = r * stride;
             int o = co + r * ldc;
             for (int j = 0; j < cols; j++) {
-                float acc = tmp[t + j];
-                c[o + j] = beta == 0f ? acc * alpha : Math.fma(acc, alpha, beta * c[o + j]);
+                c[o + j] = update(tmp[t + j], c[o + j], alpha, beta);
             }
         }
+    }
+
+    /** One C element's update from its accumulator: the scalar form of {@link #update}, rounding alike. */
+    static float update(float acc, float old, float alpha, float beta) {
+        return beta == 0f ? acc * alpha : Math.fma(acc, alpha, beta * old);
     }
 
     /**

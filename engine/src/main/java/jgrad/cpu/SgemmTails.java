@@ -119,7 +119,7 @@ final class SgemmTails {
                 for (int j = 0; j < cols; j++) {
                     for (int r = 0; r < VL; r++) {
                         int o = co + (i + r) * ldc + j;
-                        c[o] = update(tmp[j * VL + r], c[o], alpha, betaEff);
+                        c[o] = SgemmKernels.update(tmp[j * VL + r], c[o], alpha, betaEff);
                     }
                 }
             }
@@ -133,7 +133,7 @@ final class SgemmTails {
                     for (int p = pc; p < pc + kcur; p++) {
                         acc = Math.fma(a[aOff + p * lda + i], tb[to + p * G + j], acc);
                     }
-                    c[o] = update(acc, c[o], alpha, pc == 0 ? beta : 1f);
+                    c[o] = SgemmKernels.update(acc, c[o], alpha, pc == 0 ? beta : 1f);
                 }
             }
         }
@@ -196,7 +196,7 @@ final class SgemmTails {
                 for (int j = 0; j < cols; j++) {
                     float dot = finish(tmp, (r * G + j) * VL, a, aOff + (i + r) * lda, tb, to + j * k, kv, k);
                     int o = co + (i + r) * ldc + j;
-                    c[o] = update(dot, c[o], alpha, beta);
+                    c[o] = SgemmKernels.update(dot, c[o], alpha, beta);
                 }
             }
         }
@@ -217,7 +217,7 @@ final class SgemmTails {
             for (int j = 0; j < cols; j++) {
                 float dot = finish(tmp, j * VL, a, ar, tb, to + j * k, kv, k);
                 int o = co + i * ldc + j;
-                c[o] = update(dot, c[o], alpha, beta);
+                c[o] = SgemmKernels.update(dot, c[o], alpha, beta);
             }
         }
     }
@@ -232,10 +232,5 @@ final class SgemmTails {
             sum = Math.fma(a[ar + p], tb[tc + p], sum);
         }
         return sum;
-    }
-
-    /** The micro-kernels' C update in scalar form (see SgemmKernels.updateEdge). */
-    private static float update(float acc, float old, float alpha, float beta) {
-        return beta == 0f ? acc * alpha : Math.fma(acc, alpha, beta * old);
     }
 }
