@@ -29,27 +29,7 @@ class CudaTrainingTest {
      * in 32 dimensions (noise 1, centres N(0, 1) per dimension: well separated but not trivially).
      */
     static TrainData clusters(int train, int test, long seed) {
-        int features = 32;
-        int classes = 8;
-        SplittableRandom r = new SplittableRandom(seed);
-        float[][] centres = new float[classes][features];
-        for (float[] c : centres) {
-            for (int j = 0; j < features; j++) {
-                c[j] = (float) r.nextGaussian();
-            }
-        }
-        float[][] x = {new float[train * features], new float[test * features]};
-        float[][] y = {new float[train], new float[test]};
-        for (int part = 0; part < 2; part++) {
-            for (int i = 0; i < y[part].length; i++) {
-                int k = r.nextInt(classes);
-                y[part][i] = k;
-                for (int j = 0; j < features; j++) {
-                    x[part][i * features + j] = centres[k][j] + (float) r.nextGaussian();
-                }
-            }
-        }
-        return new TrainData(x[0], y[0], train, x[1], y[1], test, features, classes);
+        return jgrad.train.SyntheticClusters.of(32, 8, 1, train, test, seed);
     }
 
     static TrainConfig config(String optimizer, float lr, int steps, boolean batchNorm, float dropout) {

@@ -9,11 +9,10 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
 import jgrad.cpu.CpuDevice;
-import jgrad.device.Device;
-import jgrad.device.DeviceOps;
 import jgrad.device.DeviceOutOfMemoryException;
 import jgrad.device.MemoryStats;
 import jgrad.device.Storage;
+import jgrad.train.CpuBackedDevice;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
 import jgrad.train.TrainResult;
@@ -30,17 +29,13 @@ class OutOfMemoryRecoveryTest {
     private static final CpuDevice CPU = CpuDevice.get();
 
     /** CPU storages, each backed by a block of a {@link CudaAllocator} over {@code capacity} bytes. */
-    static final class SmallDevice implements Device {
+    static final class SmallDevice extends CpuBackedDevice {
         final CudaAllocator pool;
         private final Map<Storage, CudaAllocator.Block> live = new IdentityHashMap<>();
 
         SmallDevice(long capacity) {
+            super("small");
             pool = new CudaAllocator(new CudaAllocatorTest.FakeBacking(capacity));
-        }
-
-        @Override
-        public String name() {
-            return "small";
         }
 
         @Override
@@ -61,21 +56,6 @@ class OutOfMemoryRecoveryTest {
                     it.remove();
                 }
             }
-        }
-
-        @Override
-        public void copyIn(float[] src, int srcOff, Storage dst, int dstOff, int count) {
-            CPU.copyIn(src, srcOff, dst, dstOff, count);
-        }
-
-        @Override
-        public void copyOut(Storage src, int srcOff, float[] dst, int dstOff, int count) {
-            CPU.copyOut(src, srcOff, dst, dstOff, count);
-        }
-
-        @Override
-        public DeviceOps ops() {
-            return CPU.ops();
         }
 
         @Override

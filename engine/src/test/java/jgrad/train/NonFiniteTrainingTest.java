@@ -11,13 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import jgrad.cpu.CpuDevice;
 import jgrad.device.Device;
-import jgrad.device.DeviceOps;
-import jgrad.device.MemoryStats;
-import jgrad.device.Storage;
 import jgrad.nn.Parameter;
 import jgrad.nn.Sequential;
 import org.junit.jupiter.api.Test;
@@ -36,65 +32,9 @@ class NonFiniteTrainingTest {
     @TempDir
     Path tmp;
 
-    /** The CPU presented as a device whose ops are queued: the trainer then reads its fault flags late. */
-    static final class Queued implements Device {
-        @Override
-        public String name() {
-            return "queued-cpu";
-        }
-
-        @Override
-        public Storage allocate(int numel) {
-            return CPU.allocate(numel);
-        }
-
-        @Override
-        public void copyIn(float[] src, int srcOff, Storage dst, int dstOff, int count) {
-            CPU.copyIn(src, srcOff, dst, dstOff, count);
-        }
-
-        @Override
-        public void copyOut(Storage src, int srcOff, float[] dst, int dstOff, int count) {
-            CPU.copyOut(src, srcOff, dst, dstOff, count);
-        }
-
-        @Override
-        public DeviceOps ops() {
-            return CPU.ops();
-        }
-
-        @Override
-        public MemoryStats memoryStats() {
-            return CPU.memoryStats();
-        }
-    }
-
     /** Learnable: 10 Gaussian clusters in 16 dimensions; {@code poisoned} training rows are NaN (a corrupt record). */
     static TrainData clusters(int train, int test, long seed, int... poisoned) {
-        int features = 16;
-        int classes = 10;
-        SplittableRandom r = new SplittableRandom(seed);
-        float[][] centres = new float[classes][features];
-        for (float[] c : centres) {
-            for (int j = 0; j < features; j++) {
-                c[j] = (float) (3 * r.nextGaussian());
-            }
-        }
-        float[][] x = {new float[train * features], new float[test * features]};
-        float[][] y = {new float[train], new float[test]};
-        for (int part = 0; part < 2; part++) {
-            for (int i = 0; i < y[part].length; i++) {
-                int k = r.nextInt(classes);
-                y[part][i] = k;
-                for (int j = 0; j < features; j++) {
-                    x[part][i * features + j] = centres[k][j] + (float) r.nextGaussian();
-                }
-            }
-        }
-        for (int row : poisoned) {
-            Arrays.fill(x[0], row * features, (row + 1) * features, Float.NaN);
-        }
-        return new TrainData(x[0], y[0], train, x[1], y[1], test, features, classes);
+        return SyntheticClusters.of(16, 10, 3, train, test, seed, poisoned);
     }
 
     static TrainConfig mlp(int steps, int epochs, int batch, float lr, String optimizer, boolean batchNorm,
@@ -145,7 +85,7 @@ class NonFiniteTrainingTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void hugeLearningRateStopsAtTheFirstBadStepNamingLossAndParameter(boolean queued) {
-        Device device = queued ? new Queued() : CPU;
+        Device device = queued ? new CpuBackedDevice("queued-cpu") : CPU;
         TrainConfig cfg = mlp(60, 0, 20, 1e30f, "sgd", false, "stop", 32);
         LastStep progress = new LastStep();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
@@ -162,7 +102,7 @@ class NonFiniteTrainingTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aGradientAloneGoingNonFiniteIsCaughtAndItsParameterNamed(boolean queued) {
-        Device device = queued ? new Queued() : CPU;
+        Device device = queued ? new CpuBackedDevice("queued-cpu") : CPU;
         TrainConfig cfg = mlp(12, 0, 20, 0.01f, "sgd", false, "stop", 4, 4);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> Trainer.train(cfg, device, clusters(400, 50, 2), new Trainer.Listener() {}, RunOptions.NONE,
