@@ -79,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
             header = new ArrayList<>();
             header.add("jgrad bench (jgrad " + Version.get() + "), " + date + ", Java " + System.getProperty("java.version"));
             header.addAll(devs.header());
-            header.add(String.format("timing: %.0f ms warm-up, %d samples of >= %.0f ms each, per-call median (min, max)%s",
+            header.add(String.format("timing: warm-up >= %.0f ms until calls settle, %d samples of >= %.0f ms each, per-call median (min, max)%s",
                     budget.warmupMs(), budget.repeats(), budget.minSampleMs(), quick ? ", --quick sizes" : ""));
             header.forEach(out::println);
             out.flush();
