@@ -109,11 +109,11 @@ final class CpuPoolKernels {
                     java.util.Arrays.fill(dx, in, in + planeIn, 0f);
                 }
                 for (int r = 0; r < oh; r++) {
-                    int h0 = Math.max(0, r * g.strideH() - g.padH());
-                    int h1 = Math.min(g.height(), r * g.strideH() - g.padH() + g.kernelH());
+                    int h0 = g.windowRowStart(r);
+                    int h1 = g.windowRowEnd(r);
                     for (int c = 0; c < ow; c++) {
-                        int w0 = Math.max(0, c * g.strideW() - g.padW());
-                        int w1 = Math.min(g.width(), c * g.strideW() - g.padW() + g.kernelW());
+                        int w0 = g.windowColStart(c);
+                        int w1 = g.windowColEnd(c);
                         float target = y[out + r * ow + c];
                         int at = firstEqual(x, in, g.width(), h0, h1, w0, w1, target);
                         if (at >= 0) {
@@ -151,11 +151,11 @@ final class CpuPoolKernels {
                 int in = p * g.height() * g.width();
                 int out = p * oh * ow;
                 for (int r = 0; r < oh; r++) {
-                    int h0 = Math.max(0, r * g.strideH() - g.padH());
-                    int h1 = Math.min(g.height(), r * g.strideH() - g.padH() + g.kernelH());
+                    int h0 = g.windowRowStart(r);
+                    int h1 = g.windowRowEnd(r);
                     for (int c = 0; c < ow; c++) {
-                        int w0 = Math.max(0, c * g.strideW() - g.padW());
-                        int w1 = Math.min(g.width(), c * g.strideW() - g.padW() + g.kernelW());
+                        int w0 = g.windowColStart(c);
+                        int w1 = g.windowColEnd(c);
                         double s = 0;
                         for (int h = h0; h < h1; h++) {
                             for (int w = w0; w < w1; w++) {
@@ -186,11 +186,11 @@ final class CpuPoolKernels {
                     java.util.Arrays.fill(dx, in, in + planeIn, 0f);
                 }
                 for (int r = 0; r < oh; r++) {
-                    int h0 = Math.max(0, r * g.strideH() - g.padH());
-                    int h1 = Math.min(g.height(), r * g.strideH() - g.padH() + g.kernelH());
+                    int h0 = g.windowRowStart(r);
+                    int h1 = g.windowRowEnd(r);
                     for (int c = 0; c < ow; c++) {
-                        int w0 = Math.max(0, c * g.strideW() - g.padW());
-                        int w1 = Math.min(g.width(), c * g.strideW() - g.padW() + g.kernelW());
+                        int w0 = g.windowColStart(c);
+                        int w1 = g.windowColEnd(c);
                         float share = dy[out + r * ow + c] / area;
                         for (int h = h0; h < h1; h++) {
                             for (int w = w0; w < w1; w++) {

@@ -55,4 +55,24 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
     public int outputNumel() {
         return batch * channels * outH() * outW();
     }
+
+    /** First input row of output row r's window, padding excluded. */
+    public int windowRowStart(int r) {
+        return Math.max(0, r * strideH - padH);
+    }
+
+    /** One past the last input row of output row r's window, padding excluded. */
+    public int windowRowEnd(int r) {
+        return Math.min(height, r * strideH - padH + kernelH);
+    }
+
+    /** First input column of output column c's window, padding excluded. */
+    public int windowColStart(int c) {
+        return Math.max(0, c * strideW - padW);
+    }
+
+    /** One past the last input column of output column c's window, padding excluded. */
+    public int windowColEnd(int c) {
+        return Math.min(width, c * strideW - padW + kernelW);
+    }
 }
