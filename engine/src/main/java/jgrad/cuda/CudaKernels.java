@@ -8,6 +8,8 @@ import static jcuda.driver.JCudaDriver.cuModuleUnload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,8 @@ import jcuda.Pointer;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The own kernels: loads the PTX shipped in jgrad-kernels (resources jgrad/kernels/*.ptx, built by
@@ -24,6 +28,7 @@ import jcuda.driver.CUstream;
  * a launch with the wrong argument count or types fails here, before reaching the driver.
  */
 final class CudaKernels implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaKernels.class);
     /** PTX files, one per .cu in kernels/src/main/cuda. */
     static final List<String> MODULES = List.of("elementwise", "reduce", "nn", "optim", "gemm", "conv");
     /** Threads per block of the grid-stride kernels. */
@@ -155,8 +160,46 @@ final class CudaKernels implements AutoCloseable {
         avgPoolBackward = kernel("avgpool_backward");
     }
 
-    /** The PTX text of one module, as shipped in the jgrad-kernels jar. */
+    /**
+     * Names a folder whose {@code <module>.ptx} files replace the jar's PTX (kernel work, and trying
+     * a mutated PTX against the simulator). The environment variable wins over the system property.
+     */
+    static final String KERNELS_DIR_ENV = "JGRAD_KERNELS_DIR";
+    static final String KERNELS_DIR_PROPERTY = "jgrad.kernels.dir";
+    private static boolean loggedOverride;
+
+    /** The PTX text of one module: from {@link #KERNELS_DIR_ENV} when set, else as shipped in the jar. */
     static byte[] ptx(String module) {
+        String dir = System.getenv(KERNELS_DIR_ENV);
+        String source = KERNELS_DIR_ENV;
+        if (dir == null || dir.isBlank()) {
+            dir = System.getProperty(KERNELS_DIR_PROPERTY);
+            source = "-D" + KERNELS_DIR_PROPERTY;
+        }
+        return dir == null || dir.isBlank() ? shippedPtx(module) : overridePtx(module, Path.of(dir), source);
+    }
+
+    private static byte[] overridePtx(String module, Path dir, String source) {
+        Path file = dir.resolve(module + ".ptx");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException(source + "=" + dir + " has no " + module
+                    + ".ptx (it must hold every module: " + String.join(", ", MODULES) + ")");
+        }
+        synchronized (CudaKernels.class) {
+            if (!loggedOverride) {
+                loggedOverride = true;
+                LOG.warn("own kernels loaded from {} ({}), not from the jgrad-kernels jar", dir, source);
+            }
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+    }
+
+    /** The PTX text of one module, as shipped in the jgrad-kernels jar. */
+    static byte[] shippedPtx(String module) {
         String path = "/jgrad/kernels/" + module + ".ptx";
         try (InputStream in = CudaKernels.class.getResourceAsStream(path)) {
             if (in == null) {

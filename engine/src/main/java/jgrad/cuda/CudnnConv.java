@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * and handed back as soon as the call is queued (one stream: nothing can reuse it too early).
  *
  * <p>Choice: the first algorithm in cuDNN's ranking that succeeded, needs at most
- * {@link #WORKSPACE_LIMIT}, matches the math mode (FMA, i.e. true FP32, unless TF32 was asked for)
- * and is deterministic; if none is deterministic, the first that meets the rest (logged), unless
+ * {@link #WORKSPACE_LIMIT} and is deterministic (the math mode is the descriptor's: FMA, i.e. true
+ * FP32, unless TF32 was asked for); if none is deterministic, the first that meets the rest (logged), unless
  * the device is {@code deterministic} (--deterministic), where that is an error instead. cuDNN
  * marks the algorithms that add with atomics (backward-filter ALGO_0 and ALGO_3, backward-data
  * ALGO_0) CUDNN_NON_DETERMINISTIC.
@@ -135,7 +135,7 @@ final class CudnnConv {
     Candidate choose(String what, Conv2dGeometry g, List<Candidate> ranked, WorkspaceQuery query) {
         for (boolean deterministicOnly : deterministic ? new boolean[] {true} : new boolean[] {true, false}) {
             for (Candidate c : ranked) {
-                if (c.status() != 0 || c.memory() > WORKSPACE_LIMIT || (!tf32 && usesTensorOps(c.mathType()))
+                if (c.status() != 0 || c.memory() > WORKSPACE_LIMIT
                         || (deterministicOnly && c.determinism() != cudnnDeterminism.CUDNN_DETERMINISTIC)) {
                     continue;
                 }
@@ -155,25 +155,18 @@ final class CudnnConv {
                 + "); heuristics returned " + ranked);
     }
 
-    /**
-     * Without TF32 the descriptor stays in FMA math whatever the heuristics assumed, so an
-     * algorithm ranked for DEFAULT math runs in true FP32; only tensor-op entries are skipped.
-     */
-    private static boolean usesTensorOps(int mathType) {
-        return mathType == cudnnMathType.CUDNN_TENSOR_OP_MATH
-                || mathType == cudnnMathType.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
-    }
-
     @FunctionalInterface
     interface WorkspaceQuery {
         int size(int algo, long[] bytes);
     }
 
-    private Algo finish(cudnnConvolutionDescriptor d, Candidate c) {
-        if (tf32) {
-            // cuDNN 7.4+ decides tensor-core use from the algorithm and the descriptor's math type together.
-            check(cudnnSetConvolutionMathType(d, c.mathType()), "cudnnSetConvolutionMathType");
-        }
+    /**
+     * The descriptor's math type is set once, at creation ({@link #mathType()}), and never switched:
+     * the heuristics rank and the workspace query sizes each algorithm for that math type, so the
+     * call runs with exactly the workspace it was sized for. The perf results' mathType is not used:
+     * the JCudnn 12.6 natives copy it back for backward-filter only (forward and backward-data read 0).
+     */
+    private static Algo finish(Candidate c) {
         return new Algo(c.algo(), c.memory());
     }
 
@@ -194,7 +187,7 @@ final class CudnnConv {
             }
             Candidate c = choose("forward", g, ranked, (algo, bytes) ->
                     cudnnGetConvolutionForwardWorkspaceSize(cudnn.handle, p.x, p.w, p.forwardDesc, p.y, algo, bytes));
-            p.forward = finish(p.forwardDesc, c);
+            p.forward = finish(c);
         }
         return p.forward;
     }
@@ -217,7 +210,7 @@ final class CudnnConv {
             }
             Candidate c = choose("backward-data", g, ranked, (algo, bytes) ->
                     cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn.handle, p.w, p.y, p.dataDesc, p.x, algo, bytes));
-            p.data = finish(p.dataDesc, c);
+            p.data = finish(c);
         }
         return p.data;
     }
@@ -240,7 +233,7 @@ final class CudnnConv {
             }
             Candidate c = choose("backward-filter", g, ranked, (algo, bytes) ->
                     cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn.handle, p.x, p.y, p.filterDesc, p.w, algo, bytes));
-            p.filter = finish(p.filterDesc, c);
+            p.filter = finish(c);
         }
         return p.filter;
     }

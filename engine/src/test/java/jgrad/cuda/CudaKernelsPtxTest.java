@@ -22,7 +22,7 @@ class CudaKernelsPtxTest {
     private static final Pattern PARAM = Pattern.compile("\\.param\\s+\\.(\\w+)\\s+\\w+");
 
     static String ptxTypes(String module, String function) {
-        String ptx = new String(CudaKernels.ptx(module), StandardCharsets.US_ASCII);
+        String ptx = new String(CudaKernels.shippedPtx(module), StandardCharsets.US_ASCII);
         Matcher m = ENTRY.matcher(ptx);
         while (m.find()) {
             if (m.group(1).equals(function)) {
@@ -63,7 +63,7 @@ class CudaKernelsPtxTest {
         CudaKernels.SPECS.forEach(s -> launched.add(s.function()));
         List<String> unused = new ArrayList<>();
         for (String module : CudaKernels.MODULES) {
-            Matcher m = ENTRY.matcher(new String(CudaKernels.ptx(module), StandardCharsets.US_ASCII));
+            Matcher m = ENTRY.matcher(new String(CudaKernels.shippedPtx(module), StandardCharsets.US_ASCII));
             int entries = 0;
             while (m.find()) {
                 entries++;
