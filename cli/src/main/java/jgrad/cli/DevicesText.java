@@ -64,7 +64,7 @@ final class DevicesText {
     static String versions(NvmlSection nvml, CudaSection cuda) {
         return "Driver Version: " + or(nvml.driverVersion()) + "   CUDA Version (driver): "
                 + or(nvml.cudaDriverVersion() != null ? nvml.cudaDriverVersion() : cuda.driverVersion())
-                + "   CUDA runtime (JCuda): " + or(cuda.runtimeVersion())
+                + "   JCuda bindings built with CUDA runtime: " + or(cuda.runtimeVersion())
                 + "\ncuBLAS: " + or(cuda.cublas()) + "   cuDNN: " + or(cuda.cudnn());
     }
 

@@ -40,7 +40,7 @@ class DevicesTextTest {
         String text = DevicesText.format(h100());
         assertTrue(text.contains("Driver Version: 550.54.15"), text);
         assertTrue(text.contains("CUDA Version (driver): 12.4"), text);
-        assertTrue(text.contains("CUDA runtime (JCuda): 12.6"), text);
+        assertTrue(text.contains("JCuda bindings built with CUDA runtime: 12.6"), text);
         assertTrue(text.contains("cuBLAS: 12.6.4   cuDNN: 9.1.0"), text);
         assertTrue(text.contains("NVIDIA H100 80GB HBM3"), text);
         assertTrue(text.contains("00000000:19:00.0"), text);
