@@ -121,13 +121,23 @@ public final class CudaDevice implements Device, AutoCloseable {
             if (cublas != null) {
                 resources.push(cublas);
             }
-            this.cudnn = choice == KernelChoice.OWN ? null : vendor("cuDNN", probe.cudnn(), choice,
-                    () -> new Cudnn(stream), "convolution, pooling and batch norm run on the own kernels");
-            if (cudnn != null) {
-                resources.push(cudnn);
+            Cudnn dnn = choice == KernelChoice.OWN ? null : vendor("cuDNN", probe.cudnn(), choice,
+                    () -> new Cudnn(stream), CUDNN_CONSEQUENCE);
+            if (dnn != null) {
+                resources.push(dnn);
             }
-            CudnnConv conv = cudnn == null ? null : new CudnnConv(cudnn, allocator, tf32, deterministic);
-            this.ops = new CudaOps(this, kernels, cublas, cudnn, conv);
+            CudaOps withCudnn = opsWith(dnn, tf32, deterministic);
+            String broken = dnn == null ? null : CudnnPartsCheck.firstFailure(this, withCudnn);
+            if (broken != null) {
+                if (choice == KernelChoice.VENDOR) {
+                    throw new DeviceUnavailableException("--kernels vendor needs cuDNN: " + broken);
+                }
+                LOG.info("cuDNN not used ({}); {}", broken, CUDNN_CONSEQUENCE);
+                dnn.close();
+                dnn = null;
+            }
+            this.cudnn = dnn;
+            this.ops = broken == null ? withCudnn : opsWith(null, tf32, deterministic);
             this.providers = "gemm " + (cublas == null ? "own sgemm" : cublas.tf32() ? "cuBLAS (TF32)" : "cuBLAS")
                     + ", conv/pool/batch-norm " + (cudnn == null ? "own kernels" : tf32 ? "cuDNN (TF32)" : "cuDNN")
                     + ", other ops own kernels" + (deterministic ? ", deterministic" : "");
@@ -136,6 +146,13 @@ public final class CudaDevice implements Device, AutoCloseable {
             throw e;
         }
         LOG.debug("{}: {}", name, providers);
+    }
+
+    private static final String CUDNN_CONSEQUENCE = "convolution, pooling and batch norm run on the own kernels";
+
+    private CudaOps opsWith(Cudnn dnn, boolean tf32, boolean deterministic) {
+        CudnnConv conv = dnn == null ? null : new CudnnConv(dnn, allocator, tf32, deterministic);
+        return new CudaOps(this, kernels, cublas, dnn, conv);
     }
 
     /** A vendor library's wrapper, or null with the reason logged once; VENDOR turns the reason into a failure. */
