@@ -18,6 +18,10 @@ force=0
 [ "${1:-}" = "--force" ] && force=1
 
 CXX="${CXX:-g++}"
+if ! command -v "$CXX" >/dev/null; then
+    echo "sim: $CXX not found: the CUDA simulator is not built (gpu-tagged tests will skip with that reason)" >&2
+    exit 0
+fi
 # -ffp-contract=off: the interpreter and the reference loops must not fuse a PTX mul.rn and add.rn
 # into one rounding; fused multiply-adds are written as std::fma where PTX says fma.
 CXXFLAGS=(-std=c++20 -O2 -g -fPIC -pthread -fvisibility=hidden -ffp-contract=off -Wall -Wextra
