@@ -12,6 +12,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import jcuda.CudaException;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUstream;
@@ -271,7 +272,11 @@ public final class CudaDevice implements Device, AutoCloseable {
     public void synchronize() {
         checkOpen();
         bind();
-        cuStreamSynchronize(stream);
+        try {
+            cuStreamSynchronize(stream);
+        } catch (CudaException e) {
+            throw CudaErrors.withDetail(name + ": synchronize", e);
+        }
     }
 
     CudaAllocator allocator() {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
@@ -362,7 +363,12 @@ final class CudaKernels implements AutoCloseable {
             if (gridX == 0 || gridY == 0) {
                 return;  // empty problem: CUDA rejects a zero grid
             }
-            cuLaunchKernel(function, gridX, gridY, 1, block, 1, 1, sharedBytes, stream, params, null);
+            try {
+                cuLaunchKernel(function, gridX, gridY, 1, block, 1, 1, sharedBytes, stream, params, null);
+            } catch (CudaException e) {
+                throw CudaErrors.withDetail("kernel " + name + " (grid " + gridX + "x" + gridY + ", block " + block
+                        + ", " + sharedBytes + " bytes of shared memory)", e);
+            }
         }
     }
 }

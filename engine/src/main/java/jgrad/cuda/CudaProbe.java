@@ -52,6 +52,14 @@ public final class CudaProbe {
             return driver.available();
         }
 
+        /**
+         * True when device 0 is the jgrad CUDA simulator (kernels/sim) standing in for a GPU: it
+         * proves the CUDA path correct, never fast, so {@code --device auto} does not pick it.
+         */
+        public boolean simulated() {
+            return deviceName != null && deviceName.startsWith(SIMULATOR_NAME);
+        }
+
         /** One line for logs and skip messages. */
         public String summary() {
             return usable()
@@ -60,6 +68,9 @@ public final class CudaProbe {
                     : driver.reason();
         }
     }
+
+    /** The start of the simulated device's name (kernels/sim/src/driver). */
+    public static final String SIMULATOR_NAME = "jgrad CUDA simulator";
 
     private static Result cached;
 

@@ -55,6 +55,10 @@ public final class Devices {
         }
         if (s.equals("auto")) {
             String reason = cudaUnavailableReason();
+            if (reason == null && CudaProbe.probe().simulated()) {
+                reason = "the only CUDA device is the jgrad CUDA simulator, which checks the CUDA path but is "
+                        + "slow (name --device cuda to run on it)";
+            }
             if (reason == null) {
                 try {
                     return new Selection(CudaDevice.open(0, kernels, tf32, deterministic), null);
