@@ -118,10 +118,16 @@ class CudaTrainingTest {
     @Test
     void selectionOpensTheGpuAndNamesIt() {
         Devices.Selection auto = Devices.select("auto");
-        assertInstanceOf(CudaDevice.class, auto.device());
-        assertNull(auto.fallbackReason());
-        assertTrue(auto.device().name().matches("cuda:0 .+"), auto.device().name());
-        ((CudaDevice) auto.device()).close();
+        if (CudaProbe.probe().simulated()) {
+            // The simulator proves the CUDA path correct, not fast: auto keeps to the CPU and says why.
+            assertInstanceOf(CpuDevice.class, auto.device());
+            assertTrue(auto.fallbackReason().contains("jgrad CUDA simulator"), auto.fallbackReason());
+        } else {
+            assertInstanceOf(CudaDevice.class, auto.device());
+            assertNull(auto.fallbackReason());
+            assertTrue(auto.device().name().matches("cuda:0 .+"), auto.device().name());
+            ((CudaDevice) auto.device()).close();
+        }
         int count = CudaProbe.probe().deviceCount();
         Devices.DeviceUnavailableException e = assertThrows(Devices.DeviceUnavailableException.class,
                 () -> Devices.select("cuda:" + count));
