@@ -29,3 +29,28 @@ g++ -std=c++20 -O1 -g -Wall -Wextra -Wno-unused-parameter -ffp-contract=off -I"$
     "$here"/test/vendor_test*.cpp -o "$out/vendor_test" \
     -L"$lib" -l:libcublas.so.12 -l:libcudnn.so.9 -l:libnvidia-ml.so.1 -l:libcuda.so.1 -Wl,-rpath,"$lib"
 "$out/vendor_test"
+
+# The real JCuda natives and jgrad's JNA NVML reader against the built libraries, when java and the
+# JCuda jars (from the Maven repository jgrad builds with) are here.
+m2="${M2_REPO:-$HOME/.m2/repository}"
+jars=("$m2"/org/jcuda/jcuda/12.6.0/jcuda-12.6.0.jar
+      "$m2"/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar
+      "$m2"/org/jcuda/jcublas/12.6.0/jcublas-12.6.0.jar
+      "$m2"/org/jcuda/jcublas-natives/12.6.0/jcublas-natives-12.6.0-linux-x86_64.jar
+      "$m2"/org/jcuda/jcudnn/11.7.0/jcudnn-11.7.0.jar
+      "$m2"/org/jcuda/jcudnn-natives/12.6.0/jcudnn-natives-12.6.0-linux-x86_64.jar
+      "$m2"/net/java/dev/jna/jna/5.17.0/jna-5.17.0.jar)
+missing_jar=""
+for j in "${jars[@]}"; do [ -e "$j" ] || missing_jar="$j"; done
+if ! command -v javac > /dev/null || [ -n "$missing_jar" ]; then
+    echo "run-vendor-test: Java binding checks skipped (no javac or no ${missing_jar:-jar})"
+    exit 0
+fi
+cp=$(IFS=:; echo "${jars[*]}")
+repo="$(cd "$here/../.." && pwd)"
+rm -rf "$out/java"
+javac -d "$out/java" -cp "$cp" "$here/test/JcudaBindingCheck.java" "$here/test/NvmlReaderCheck.java" \
+    "$repo"/cli/src/main/java/jgrad/cli/{Nvml,NvmlReader,NvmlStructs,DeviceReport}.java
+"$here/run.sh" java -cp "$out/java:$cp" JcudaBindingCheck
+"$here/run.sh" java -cp "$out/java:$cp" jgrad.cli.NvmlReaderCheck
+echo "run-vendor-test: PASS"

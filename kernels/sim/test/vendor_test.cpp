@@ -100,6 +100,7 @@ std::string last_sim_error() {
 bool in_child(bool (*body)()) {
     std::fflush(stdout);
     std::fflush(stderr);
+    std::fprintf(stderr, "vendor_test: a simulator fault report follows on purpose:\n");
     pid_t pid = fork();
     if (pid == 0) {
         bool ok = body();
