@@ -19,6 +19,10 @@
 
 extern "C" int cuDriverGetVersion(int* version);  // libcuda.so.1 (CUresult 0 is CUDA_SUCCESS)
 
+// Weak, so a libcuda.so.1 without this sim_query.h function still loads NVML and lets every other
+// query work; nvmlDeviceGetMemoryInfo then says NVML_ERROR_FUNCTION_NOT_FOUND.
+#pragma weak jgsim_memory_info
+
 namespace {
 
 std::mutex mu;
@@ -186,6 +190,7 @@ NVML_EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t d, nvmlPciInfo_t* 
 NVML_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t d, nvmlMemory_t* memory) {
     nvmlReturn_t r = check(d, memory);
     if (r != NVML_SUCCESS) return r;
+    if (&jgsim_memory_info == nullptr) return NVML_ERROR_FUNCTION_NOT_FOUND;
     uint64_t used = 0, total = 0;
     jgsim_memory_info(&used, &total);
     memory->total = total;
