@@ -115,7 +115,7 @@ CUresult need_context(const char* who, Context** out) {
         return api_error(CUDA_ERROR_INVALID_CONTEXT, "%s: the current context was %s", who,
                          c->primary ? "released (its retain count reached 0) or reset" : "destroyed");
     }
-    if (c->sticky != CUDA_SUCCESS) return c->sticky;  // the fault's message is already jgsim_last_error
+    if (CUresult sticky = c->sticky.load()) return sticky;  // the fault's message is already jgsim_last_error
     if (out != nullptr) *out = c;
     return CUDA_SUCCESS;
 }

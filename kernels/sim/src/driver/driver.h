@@ -29,9 +29,10 @@ namespace jgsim::drv {
 struct Context {
     uint32_t magic = 0x43747821;  // "Ctx!"
     bool primary = false;
-    bool alive = false;          // primary: retained at least once since the last release to 0
-    int refs = 0;                // primary: retain count
-    CUresult sticky = CUDA_SUCCESS;  // set by a fault; every later call that needs it returns it
+    std::atomic<bool> alive{false};  // primary: retained at least once since the last release to 0
+    int refs = 0;                    // primary: retain count (under g_api_mutex)
+    // Set by a fault (from any thread); every later call that needs the context returns it.
+    std::atomic<CUresult> sticky{CUDA_SUCCESS};
     unsigned flags = 0;
 };
 

@@ -26,7 +26,8 @@ void vrecord(bool sticky, CUresult code, const char* fmt, va_list ap) {
     if (sticky) {
         Context* ctx = current_context();
         if (ctx == nullptr || !ctx->alive) ctx = primary_context();
-        if (ctx->sticky == CUDA_SUCCESS) ctx->sticky = code;
+        CUresult none = CUDA_SUCCESS;
+        ctx->sticky.compare_exchange_strong(none, code);
     }
 }
 
