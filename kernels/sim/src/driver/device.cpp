@@ -60,7 +60,7 @@ constexpr Attribute kAttributes[] = {
     {CU_DEVICE_ATTRIBUTE_SURFACE_ALIGNMENT, 512},
     {CU_DEVICE_ATTRIBUTE_CONCURRENT_KERNELS, 1},
     {CU_DEVICE_ATTRIBUTE_ECC_ENABLED, 0},
-    {CU_DEVICE_ATTRIBUTE_PCI_BUS_ID, 1},
+    {CU_DEVICE_ATTRIBUTE_PCI_BUS_ID, 0},  // bus id 00000000:00:00.0, as the simulated NVML says
     {CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID, 0},
     {CU_DEVICE_ATTRIBUTE_TCC_DRIVER, 0},
     {CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, 2619000},  // kHz
@@ -179,6 +179,6 @@ CUAPI cuDeviceGetUuid(CUuuid* uuid, CUdevice dev) {
 CUAPI cuDeviceGetPCIBusId(char* pciBusId, int len, CUdevice dev) {
     if (CUresult rc = check_device(dev, "cuDeviceGetPCIBusId")) return rc;
     if (pciBusId == nullptr || len <= 0) return CUDA_ERROR_INVALID_VALUE;
-    snprintf(pciBusId, static_cast<size_t>(len), "0000:01:00.0");
+    snprintf(pciBusId, static_cast<size_t>(len), "0000:00:00.0");
     return CUDA_SUCCESS;
 }

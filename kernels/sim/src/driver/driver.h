@@ -76,6 +76,9 @@ struct TableReadLock {
 // Lock-free (caller holds TableReadLock): host address of [addr, addr + bytes) inside one live
 // allocation, else nullptr and *why describes the address.
 uint8_t* resolve_locked(uint64_t addr, uint64_t bytes, std::string* why);
+// Lock-free (caller holds TableReadLock): the live allocation holding addr as [*begin, *end) and the
+// host address of *begin; false when addr is in none.
+bool allocation_locked(uint64_t addr, uint64_t* begin, uint64_t* end, uint8_t** host);
 // Describes addr against the table ("is 16 bytes past the end of ...", "is in freed memory ...").
 std::string describe_address_locked(uint64_t addr, uint64_t bytes);
 std::string hex(uint64_t v);

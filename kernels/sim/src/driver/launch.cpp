@@ -20,6 +20,12 @@ public:
     uint8_t* resolve(uint64_t addr, uint32_t bytes, bool write, std::string* why) override {
         return resolve_locked(addr, bytes, why);
     }
+    // The interpreter's fast path (GlobalMemory::allocation, added to ptx.h on the sim-ptx branch;
+    // without `override` so this file also builds against the ptx.h that lacks it): valid for the
+    // whole run, since nothing is allocated or freed while the launch holds TableReadLock.
+    bool allocation(uint64_t addr, uint64_t* begin, uint64_t* end, uint8_t** host) {
+        return allocation_locked(addr, begin, end, host);
+    }
 };
 
 // True when the code at `ret` is JCuda's driver natives (libJCudaDriver-<version>-<os>-<arch>.so).

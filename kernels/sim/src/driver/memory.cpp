@@ -215,6 +215,15 @@ uint8_t* resolve_locked(uint64_t addr, uint64_t bytes, std::string* why) {
     return nullptr;
 }
 
+bool allocation_locked(uint64_t addr, uint64_t* begin, uint64_t* end, uint8_t** host) {
+    const Alloc* a = find_locked(addr);
+    if (a == nullptr || a->state != State::live || addr >= a->base + a->size) return false;
+    *begin = a->base;
+    *end = a->base + a->size;
+    *host = a->host;
+    return true;
+}
+
 size_t release_context_memory(Context* ctx, const char* when) {
     Table& t = table();
     std::unique_lock lock(t.mutex);
@@ -277,6 +286,14 @@ JGSIM_EXPORT void* jgsim_device_range(uint64_t addr, uint64_t bytes, const char*
     if (bytes == 0) return &empty;  // nothing is read or written
     jgsim_fail("%s: device range of %" PRIu64 " bytes at %s: %s", who ? who : "?", bytes, hex(addr).c_str(), why.c_str());
     return nullptr;
+}
+
+// Declared in sim_query.h (for the simulated NVML): bytes of live device allocations (total - free
+// of cuMemGetInfo) and the device size. Needs no context.
+JGSIM_EXPORT void jgsim_memory_info(uint64_t* used, uint64_t* total) {
+    std::shared_lock lock(table().mutex);
+    if (used != nullptr) *used = table().live_bytes;
+    if (total != nullptr) *total = device_memory_bytes();
 }
 
 CUAPI cuMemAlloc_v2(CUdeviceptr* dptr, size_t bytesize) {
