@@ -38,3 +38,9 @@ JGSIM_EXPORT void jgsim_count(const char* counter, uint64_t n);
 
 // 1: lets jgrad's Java side (through JNA) tell the simulator from a real driver.
 JGSIM_EXPORT int jgsim_is_simulator(void);
+
+// The run's counters as one JSON object (the format of the JGRAD_SIM_COUNTERS file, see
+// kernels/sim/README.md), for jgrad's Java side through JNA; valid until the calling thread's next
+// call. jgsim_counters_reset zeroes them (peak_bytes restarts from the memory live now).
+JGSIM_EXPORT const char* jgsim_counters_json(void);
+JGSIM_EXPORT void jgsim_counters_reset(void);
