@@ -19,7 +19,7 @@ std::string hex(uint64_t v) {
 }
 
 std::string access(bool write, uint32_t size, const char* space, uint64_t addr) {
-    return std::string(write ? "store" : "load") + " of " + std::to_string(size) + " bytes at " + space + hex(addr);
+    return std::string(write ? "store" : "load") + " of " + std::to_string(size) + (size == 1 ? " byte at " : " bytes at ") + space + hex(addr);
 }
 
 uint64_t address_of(const Instr& in, const uint64_t* R) {

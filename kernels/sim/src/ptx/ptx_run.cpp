@@ -148,6 +148,15 @@ bool run(const Module& module, const Launch& launch, GlobalMemory& memory, std::
     const std::string& name = k->info.name;
     size_t nparams = k->info.params.size();
 
+    const Dim3 &g = launch.grid, &b = launch.block;
+    uint64_t threads = (uint64_t)b.x * b.y * b.z, blocks = (uint64_t)g.x * g.y * g.z;
+    if (threads == 0 || blocks == 0)
+        return fail("kernel " + name + ": empty launch, grid " + dim3(g.x, g.y, g.z) + " block " + dim3(b.x, b.y, b.z));
+    if (threads > 1024) return fail("kernel " + name + ": " + std::to_string(threads) + " threads per block exceed 1024");
+    if (k->info.max_threads && (k->exact_threads ? threads != k->info.max_threads : threads > k->info.max_threads))
+        return fail("kernel " + name + ": block " + dim3(b.x, b.y, b.z) + " has " + std::to_string(threads) + " threads but the kernel " +
+                    (k->exact_threads ? "requires exactly " : "allows at most ") + std::to_string(k->info.max_threads) +
+                    (k->exact_threads ? " (.reqntid)" : " (.maxntid)"));
     // The param space: each argument copied from its kernelParams pointer to its aligned offset.
     std::vector<uint8_t> params(k->param_space_bytes);
     if (nparams > 0 && !launch.params)
@@ -160,15 +169,6 @@ bool run(const Module& module, const Launch& launch, GlobalMemory& memory, std::
         std::memcpy(params.data() + k->param_offsets[i], launch.params[i], k->info.params[i].bytes);
     }
 
-    const Dim3 &g = launch.grid, &b = launch.block;
-    uint64_t threads = (uint64_t)b.x * b.y * b.z, blocks = (uint64_t)g.x * g.y * g.z;
-    if (threads == 0 || blocks == 0)
-        return fail("kernel " + name + ": empty launch, grid " + dim3(g.x, g.y, g.z) + " block " + dim3(b.x, b.y, b.z));
-    if (threads > 1024) return fail("kernel " + name + ": " + std::to_string(threads) + " threads per block exceed 1024");
-    if (k->info.max_threads && (k->exact_threads ? threads != k->info.max_threads : threads > k->info.max_threads))
-        return fail("kernel " + name + ": block " + dim3(b.x, b.y, b.z) + " has " + std::to_string(threads) + " threads but the kernel " +
-                    (k->exact_threads ? "requires exactly " : "allows at most ") + std::to_string(k->info.max_threads) +
-                    (k->exact_threads ? " (.reqntid)" : " (.maxntid)"));
     uint64_t shared_bytes = (uint64_t)k->dynamic_shared_offset + launch.dynamic_shared_bytes;
 
     // Blocks are independent: workers take them in index order. The reported fault is the one of
