@@ -14,14 +14,16 @@ flags=(-std=c++20 -g -pthread -ffp-contract=off -Wall -Wextra -Wno-unused-parame
 if [ "${PTX_TEST_FAST:-0}" = 1 ]; then
     flags+=(-O2)
     bin="$out/ptx_test_fast"
+    suffix=.fast
 else
     flags+=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
     bin="$out/ptx_test"
+    suffix=.asan
 fi
 # One compiler at a time: the machine is shared.
 objs=()
 for f in "$here"/src/ptx/*.cpp "$here"/test/ptx_test*.cpp; do
-    o="$out/$(basename "${f%.cpp}")$([ "${PTX_TEST_FAST:-0}" = 1 ] && echo .fast).o"
+    o="$out/$(basename "${f%.cpp}")$suffix.o"
     if [ ! -e "$o" ] || [ -n "$(find "$f" "$here/src/ptx" "$here/test/ptx_test.h" "$0" -newer "$o" -print -quit)" ]; then
         "$CXX" "${flags[@]}" -c "$f" -o "$o"
     fi
