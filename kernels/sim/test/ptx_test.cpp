@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
     struct T { const char* name; void (*fn)(); };
     T tests[] = {{"load", test_load},       {"float edges", test_float_edges}, {"elementwise", test_elementwise},
                  {"reduce", test_reduce},   {"gemm", test_gemm},               {"nn", test_nn},
-                 {"faults", test_faults}};
+                 {"more kernels", test_more}, {"faults", test_faults}};
     for (auto& t : tests) {
         int before = failures;
         auto t0 = std::chrono::steady_clock::now();

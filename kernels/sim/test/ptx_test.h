@@ -146,5 +146,6 @@ void test_reduce();
 void test_gemm();
 void test_nn();
 void test_faults();
+void test_more();
 
 }  // namespace ptxtest
