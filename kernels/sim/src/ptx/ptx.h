@@ -43,6 +43,15 @@ public:
     // ("0x300000001000 is 16 bytes past the end of a 4096-byte allocation at 0x300000000000",
     // "freed memory", ...) when the range is not inside one live allocation.
     virtual uint8_t* resolve(uint64_t addr, uint32_t bytes, bool write, std::string* why) = 0;
+    // Optional, for speed: after resolve succeeded for addr, the whole live allocation holding it
+    // as the device range [*begin, *end) and the host address of *begin. The interpreter then
+    // checks later accesses inside that range itself (per worker, for the rest of one run(): the
+    // driver frees nothing while a launch runs) instead of calling resolve for each. Returning
+    // false (the default) keeps every access going through resolve.
+    virtual bool allocation(uint64_t addr, uint64_t* begin, uint64_t* end, uint8_t** host) {
+        (void)addr, (void)begin, (void)end, (void)host;
+        return false;
+    }
 };
 
 struct Dim3 {
