@@ -184,13 +184,94 @@ void test_float_edges() {
     check(u(0, 10) == 1 && u(2, 10) == 1 && u(6, 10) == 1 && u(9, 10) == 0, "setp.neu: true on NaN, false on -0 vs +0");
 }
 
+// Syntax that nvcc did not emit for the shipped kernels but PTX allows and the loader accepts:
+// a struct parameter (.align 8 .b8 [16]), .reqntid, block comments, hex and negative
+// immediates, [reg+-N] addresses, a shared array's address in a 64-bit register, nested scopes.
+static const char* SYNTAX_PTX = R"(
+.version 8.0
+.target sm_75
+.address_size 64
+
+.visible .entry syntax_mix(
+	.param .align 8 .b8 syntax_mix_param_0[16],
+	.param .f64 syntax_mix_param_1
+)
+.reqntid 4, 1, 1
+{
+	.reg .pred 	%p<3>;
+	.reg .b32 	%r<10>;
+	.reg .b64 	%rd<12>;
+	.reg .f64 	%fd<5>;
+	.shared .align 8 .b8 tile[32];
+	/* the struct: { u64 out; s32 a; u32 b; } */
+	ld.param.u64 	%rd1, [syntax_mix_param_0];
+	ld.param.s32 	%rd2, [syntax_mix_param_0+8];
+	ld.param.u32 	%r1, [syntax_mix_param_0+12];
+	ld.param.f64 	%fd1, [syntax_mix_param_1];
+	mov.u32 	%r2, %tid.x;
+	mov.u64 	%rd3, tile;
+	cvt.u64.u32 	%rd4, %r2;
+	shl.b64 	%rd5, %rd4, 3;
+	add.s64 	%rd6, %rd3, %rd5;
+	cvt.rn.f64.s64 	%fd2, %rd4;
+	add.rn.f64 	%fd2, %fd2, %fd1;
+	st.shared.f64 	[%rd6], %fd2;
+	bar.sync 	0;
+	setp.eq.s32 	%p1, %r2, 0;
+	@!%p1 bra 	$L__end;
+	{
+	.reg .b32 %temp;
+	mov.b64 	{%temp, %r3}, %fd1;
+	}
+	st.global.u64 	[%rd1], %rd2;
+	add.s32 	%r4, %r1, 0x10;
+	cvt.u64.u32 	%rd7, %r4;
+	st.global.u64 	[%rd1+8], %rd7;
+	ld.shared.f64 	%fd3, [tile+24];
+	st.global.f64 	[%rd1+16], %fd3;
+	add.s64 	%rd8, %rd3, 16;
+	ld.shared.f64 	%fd4, [%rd8+-8];
+	st.global.f64 	[%rd1+24], %fd4;
+	add.s32 	%r5, %r3, -1;
+	st.global.u32 	[%rd1+32], %r5;
+$L__end:
+}
+)";
+
+void test_syntax() {
+    std::string err;
+    auto m = load(SYNTAX_PTX, &err);
+    check(m != nullptr, "load syntax PTX: " + err);
+    if (!m) return;
+    const KernelInfo* k = m->kernel("syntax_mix");
+    check(k && k->params.size() == 2 && k->params[0].bytes == 16 && k->params[0].align == 8 && k->max_threads == 4,
+          "struct parameter of 16 bytes, .reqntid 4");
+    TestMemory mem;
+    uint64_t out = mem.alloc(40);
+    struct { uint64_t out; int32_t a; uint32_t b; } arg{out, -5, 7};
+    double base = 2.5;
+    void* params[] = {&arg, &base};
+    Launch l{k, {1, 1, 1}, {4, 1, 1}, 0, params};
+    check(run(*m, l, mem, &err), "syntax_mix runs: " + err);
+    auto o = mem.download<uint64_t>(out, 5);
+    double d2, d3;
+    std::memcpy(&d2, &o[2], 8);
+    std::memcpy(&d3, &o[3], 8);
+    check(o[0] == (uint64_t)-5, "ld.param.s32 into a 64-bit register sign-extends");
+    check(o[1] == 7 + 16, "hex immediate");
+    check(d2 == 5.5 && d3 == 3.5, "shared array address in a register, [tile+24], [%rd+-8]");
+    check((uint32_t)o[4] == 0x40040000u - 1, "mov.b64 {%temp, %r} unpack in a nested scope, negative immediate");
+    Launch l8{k, {1, 1, 1}, {8, 1, 1}, 0, params};
+    check(!run(*m, l8, mem, &err) && err.find("requires exactly 4 (.reqntid)") != std::string::npos, ".reqntid enforced: " + err);
+}
+
 }  // namespace ptxtest
 
 int main(int argc, char** argv) {
     using namespace ptxtest;
     kernel_dir = argc > 1 ? argv[1] : "kernels/src/main/resources/jgrad/kernels";
     struct T { const char* name; void (*fn)(); };
-    T tests[] = {{"load", test_load},       {"float edges", test_float_edges}, {"elementwise", test_elementwise},
+    T tests[] = {{"load", test_load},       {"float edges", test_float_edges}, {"syntax", test_syntax}, {"elementwise", test_elementwise},
                  {"reduce", test_reduce},   {"gemm", test_gemm},               {"nn", test_nn},
                  {"more kernels", test_more}, {"faults", test_faults}};
     for (auto& t : tests) {

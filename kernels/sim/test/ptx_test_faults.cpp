@@ -271,6 +271,15 @@ void param_faults() {
     Launch l{m->kernel("params"), {1, 1, 1}, {1, 1, 1}, 0, nullptr};
     std::string err;
     check(!run(*m, l, mem, &err) && err.find("kernelParams is NULL") != std::string::npos, "kernelParams NULL: " + err);
+    // sum_all's tree needs blockDim·8 bytes of dynamic shared memory; half of that is too little.
+    auto r = load_file("reduce.ptx");
+    if (r) {
+        uint64_t x = mem.alloc(4096 * 4), out = mem.alloc(4);
+        Args s;
+        s.ptr(x).ptr(out).i32(4096);
+        expect_message("sum_all with too little dynamic shared memory", launch(*r, "sum_all", {1, 1, 1}, {1024, 1, 1}, 1024 * 4, s, mem),
+                       {"kernel sum_all, block (0,0,0), thread (512,0,0)", "st.shared.f64", "outside the block's 4096 bytes of shared memory"});
+    }
     auto g = load_file("gemm.ptx");
     if (g) {
         Args c;

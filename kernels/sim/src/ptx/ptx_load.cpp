@@ -374,8 +374,9 @@ private:
             kernel_->code[index].imm = it->second;
         }
         pending_.clear();
-        if (kernel_->code.empty() || (kernel_->code.back().op != EXIT && kernel_->code.back().op != BRA)) {
-            // Falling off the end of a kernel ends the thread, as an implicit ret.
+        {
+            // Falling off the end of the body (or branching to a label after the last
+            // instruction) ends the thread, as an implicit ret; it also keeps pc inside the code.
             Instr ret{};
             ret.op = EXIT;
             ret.guard = TRUE_SLOT;

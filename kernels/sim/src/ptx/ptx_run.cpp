@@ -139,6 +139,7 @@ unsigned worker_count(uint64_t blocks) {
 }  // namespace
 
 bool run(const Module& module, const Launch& launch, GlobalMemory& memory, std::string* error, uint64_t* instructions) {
+    if (instructions) *instructions = 0;
     auto fail = [&](const std::string& what) {
         if (error) *error = what;
         return false;
