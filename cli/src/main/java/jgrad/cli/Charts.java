@@ -209,6 +209,7 @@ public final class Charts {
         BufferedImage image = BitmapEncoder.getBufferedImage(chart);
         drawBarLabels(image, chart, categories.size(), series);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        noImageCache();
         if (!ImageIO.write(image, "png", bytes)) {
             throw new IOException("no PNG writer available");
         }
@@ -320,7 +321,16 @@ public final class Charts {
     }
 
     static byte[] render(Chart<?, ?> chart) throws IOException {
+        noImageCache();
         return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
+    }
+
+    /**
+     * PNGs are encoded in memory: ImageIO's default disk cache registers a shutdown hook per stream,
+     * which fails (IllegalStateException) while Ctrl-C's hook waits for an epoch's charts.
+     */
+    static void noImageCache() {
+        ImageIO.setUseCache(false);
     }
 
     private static String nonNull(String s) {
