@@ -8,7 +8,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Benchmark progress on stderr, so stdout keeps only the result tables: a bar with the case just
- * measured on a terminal, one plain line per case otherwise (CI logs show what ran and its figure).
+ * measured on a terminal, otherwise one line per suite when it is done (its cases and time), so a
+ * log holding both streams does not show every row twice.
  */
 final class BenchProgress implements AutoCloseable {
     private final PrintWriter err;
@@ -16,6 +17,7 @@ final class BenchProgress implements AutoCloseable {
     private ProgressBar bar;
     private String suite = "";
     private int done;
+    private long suiteStart;
 
     BenchProgress(PrintWriter err, boolean terminal) {
         this.err = err;
@@ -27,6 +29,7 @@ final class BenchProgress implements AutoCloseable {
         close();
         suite = name;
         done = 0;
+        suiteStart = System.nanoTime();
         if (terminal) {
             bar = new ProgressBarBuilder().setTaskName("bench " + name).setInitialMax(-1)
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" cases", 1).build();
@@ -40,9 +43,6 @@ final class BenchProgress implements AutoCloseable {
         if (bar != null) {
             bar.step();
             bar.setExtraMessage(" " + line);
-        } else {
-            err.printf("[%s %d] %s%n", suite, done, line);
-            err.flush();
         }
         return r;
     }
@@ -60,6 +60,10 @@ final class BenchProgress implements AutoCloseable {
         if (bar != null) {
             bar.close();
             bar = null;
+        } else if (!terminal && done > 0) {
+            err.printf(Locale.ROOT, "bench %s: %d cases in %.1f s%n", suite, done, (System.nanoTime() - suiteStart) / 1e9);
+            err.flush();
         }
+        done = 0;
     }
 }

@@ -5,13 +5,21 @@ package jgrad.cli;
  * GB/s or images/s); the times are per call (per training step for the train suite).
  * {@code peakFraction} is value / the device's theoretical peak where one is known, else null.
  * A case that could not run has status SKIP (not available here) or FAIL (went wrong), null
- * figures and the reason in {@code note}.
+ * figures and the reason in {@code note}. A case whose time per call had not settled when its
+ * warm-up ended is UNSETTLED: its times are kept, but no throughput is given for it.
  */
 record BenchResult(String suite, String device, String provider, String item, String unit, Double value,
                    Double medianMs, Double minMs, Double maxMs, Double peakFraction, String status, String note) {
 
+    static final String UNSETTLED = "UNSETTLED";
+
     static BenchResult measured(String suite, String device, String provider, String item, String unit,
                                 double value, Measure.Stats t, Double peak, String note) {
+        if (!t.settled()) {
+            return new BenchResult(suite, device, provider, item, unit, null, t.medianMs(), t.minMs(), t.maxMs(), null,
+                    UNSETTLED, "time per call still changing when the warm-up ended (JIT compilation or a busy "
+                    + "machine): no figure given; rerun it");
+        }
         Double fraction = peak != null && peak > 0 ? value / peak : null;
         return new BenchResult(suite, device, provider, item, unit, value, t.medianMs(), t.minMs(), t.maxMs(),
                 fraction, "OK", note);

@@ -159,6 +159,11 @@ public final class Charts {
             allYs.add(drawn[1]);
         }
         setYPattern(chart, allYs.stream().flatMapToDouble(Arrays::stream).toArray());
+        double[] xs = series.values().stream().flatMapToDouble(xy -> Arrays.stream(xy[0])).toArray();
+        if (xs.length > 0 && Arrays.stream(xs).min().getAsDouble() == Arrays.stream(xs).max().getAsDouble()) {
+            // one x (one epoch): XChart would make a zero-width axis; one unit either side, whole ticks
+            chart.getStyler().setXAxisMin(xs[0] - 1).setXAxisMax(xs[0] + 1).setXAxisDecimalPattern("0");
+        }
         save(png, chart);
     }
 
@@ -209,6 +214,7 @@ public final class Charts {
         BufferedImage image = BitmapEncoder.getBufferedImage(chart);
         drawBarLabels(image, chart, categories.size(), series);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        noImageCache();
         if (!ImageIO.write(image, "png", bytes)) {
             throw new IOException("no PNG writer available");
         }
@@ -287,22 +293,68 @@ public final class Charts {
     }
 
     /**
-     * XChart formats each tick label on its own, giving "2" next to "2.2"; a pattern with as many
-     * decimals as the tick spacing needs (plus one optional, for ticks like 0.25) keeps them uniform.
+     * The y axis from rounded ends, so that XChart's ticks fall on round values (97.96 alone once gave a
+     * single tick "97.96000000000001"; two epochs, ticks only on the two values), and labels with as
+     * many decimals as the tick spacing needs. A one-point series gets a range around its value.
      */
     private static void setYPattern(XYChart chart, double[] ys) {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         for (double y : ys) {
-            min = Math.min(min, y);
-            max = Math.max(max, y);
+            if (Double.isFinite(y)) {
+                min = Math.min(min, y);
+                max = Math.max(max, y);
+            }
         }
-        double range = max - min;
-        if (!(range > 0) || !Double.isFinite(range)) {
-            return; // one value or none: XChart's own choice is fine
+        if (!(min <= max)) {
+            return; // no finite value: XChart's own axis
         }
-        int decimals = (int) Math.max(0, Math.min(10, -Math.floor(Math.log10(range / 10))));
-        chart.getStyler().setYAxisDecimalPattern(decimals == 0 ? "#,##0.#" : "0." + "0".repeat(decimals) + "#");
+        double[] axis = niceRange(min, max);
+        chart.getStyler().setYAxisMin(axis[0]).setYAxisMax(axis[1]);
+        chart.getStyler().setYAxisDecimalPattern(decimalPattern(axis[2]));
+    }
+
+    /**
+     * {lo, hi, step}: lo &lt; min and max &lt; hi on multiples of a step of 1, 2 or 5 × 10^k near a
+     * quarter of the data's range (for a single value, a quarter of 2% of the value).
+     */
+    static double[] niceRange(double min, double max) {
+        double span = max - min;
+        if (!(span > 0)) {
+            span = Math.max(Math.abs(max) * 0.02, 1e-3);
+        }
+        double step = niceStep(span / 4);
+        double lo = Math.floor(min / step) * step;
+        double hi = Math.ceil(max / step) * step;
+        if (lo >= min) {
+            lo -= step;
+        }
+        if (hi <= max) {
+            hi += step;
+        }
+        return new double[] {round(lo, step), round(hi, step), step};
+    }
+
+    /** The nearest of 1, 2, 5 × 10^k at or above {@code raw}. */
+    static double niceStep(double raw) {
+        double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+        double f = raw / magnitude;
+        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * magnitude;
+    }
+
+    /** {@code v} to the decimals of {@code step}, so 97.5 does not come out as 97.50000000000001. */
+    private static double round(double v, double step) {
+        return new java.math.BigDecimal(v).setScale(decimals(step), java.math.RoundingMode.HALF_UP).doubleValue();
+    }
+
+    private static int decimals(double step) {
+        return (int) Math.max(0, Math.min(10, -Math.floor(Math.log10(step) + 1e-9)));
+    }
+
+    /** A label pattern with the decimals the tick spacing needs, plus one optional (ticks like 0.25). */
+    static String decimalPattern(double step) {
+        int d = decimals(step);
+        return d == 0 ? "#,##0.#" : "0." + "0".repeat(d) + "#";
     }
 
     private static XYSeries addXY(XYChart chart, String name, double[][] xy, Color colour, float width) {
@@ -320,7 +372,16 @@ public final class Charts {
     }
 
     static byte[] render(Chart<?, ?> chart) throws IOException {
+        noImageCache();
         return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
+    }
+
+    /**
+     * PNGs are encoded in memory: ImageIO's default disk cache registers a shutdown hook per stream,
+     * which fails (IllegalStateException) while Ctrl-C's hook waits for an epoch's charts.
+     */
+    static void noImageCache() {
+        ImageIO.setUseCache(false);
     }
 
     private static String nonNull(String s) {

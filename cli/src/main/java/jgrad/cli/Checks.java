@@ -1,5 +1,6 @@
 package jgrad.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -115,7 +116,11 @@ final class Checks {
         }
     }
 
-    /** The nearest existing ancestor of {@code dir} is a directory this process may write into. */
+    /**
+     * The nearest existing ancestor of {@code dir} is a directory in which this process can create a
+     * file: tried by creating (and deleting) an empty one, since permission bits do not tell (root,
+     * read-only mounts, /proc), with the operating system's reason when it fails.
+     */
     private static void creatable(String option, Path given, Path dir) {
         Path p = dir.toAbsolutePath().normalize();
         while (p != null && !Files.exists(p)) {
@@ -127,8 +132,34 @@ final class Checks {
         if (!Files.isDirectory(p)) {
             throw new IllegalArgumentException(option + " " + given + ": " + p + " is a file, not a directory");
         }
-        if (!Files.isWritable(p)) {
-            throw new IllegalArgumentException(option + " " + given + ": " + p + " is not writable");
+        try {
+            Files.delete(Files.createTempFile(p, ".jgrad-probe-", ".tmp"));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + " " + given + ": cannot create files in " + p + ": "
+                    + reason(e));
         }
+    }
+
+    /**
+     * What the operating system said, in its words: Java maps the errno of a failed file operation
+     * to an exception class and leaves the reason null, so the class is translated back.
+     */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory (this file system does not take new files here)";
+        }
+        if (e instanceof java.nio.file.NotDirectoryException) {
+            return "not a directory";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "a file of that name exists";
+        }
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -18,8 +18,15 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        if (e instanceof java.io.UncheckedIOException wrapped) {
+            e = wrapped.getCause();  // a write inside a callback that could not throw IOException
+        }
         if (e instanceof IllegalArgumentException) {
             return usage(cli, e.getMessage());
+        }
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() == null && fs.getFile() != null) {
+            cli.getErr().println(prefix(cli) + fs.getFile() + ": " + Checks.reason(fs));  // Java leaves out the why
+            return FAILED;
         }
         if (isTyped(e)) {
             cli.getErr().println(prefix(cli) + e.getMessage());

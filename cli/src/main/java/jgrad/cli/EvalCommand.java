@@ -74,7 +74,7 @@ final class EvalCommand implements Callable<Integer> {
             m.put("step", ckpt.step());
             m.put("test_accuracy", e.accuracy());
             Report.putEvaluation(m, e, names);
-            TrainCommand.writeJson(metricsJson, m);
+            RunOutputs.writeJson(metricsJson, m);
         }
         return 0;
     }

@@ -26,8 +26,40 @@ import picocli.CommandLine.Model.CommandSpec;
  * resolve, so the step is larger than the book's 1e-4 (which assumes float64).
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = GradcheckCommand.OnlyWhatApplies.class,
         description = "Compare backprop gradients with central differences, per parameter.")
 final class GradcheckCommand implements Callable<Integer> {
+    /**
+     * The shared training options that gradcheck refuses (NOT_USED, and --stem of the ResNets it
+     * does not check) are hidden from its --help, and --model says that only mlp is checked; they
+     * stay parsed so that giving one gets its one-line error.
+     */
+    static final class OnlyWhatApplies implements picocli.CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            for (String name : hiddenOptions()) {
+                picocli.CommandLine.Model.OptionSpec o = spec.findOption(name);
+                if (o != null) {
+                    spec.remove(o);
+                    spec.addOption(o.toBuilder().hidden(true).build());
+                }
+            }
+            picocli.CommandLine.Model.OptionSpec model = spec.findOption("--model");
+            if (model != null) {
+                spec.remove(model);
+                spec.addOption(model.toBuilder().description("Network: mlp only (the conv nets' gradients are "
+                        + "checked against PyTorch float64 by a golden test) (default: ${DEFAULT-VALUE}).").build());
+            }
+            return spec;
+        }
+    }
+
+    static List<String> hiddenOptions() {
+        List<String> all = new java.util.ArrayList<>(NOT_USED);
+        all.add("--stem");
+        return all;
+    }
+
     /** Training options gradcheck has no use for: refused rather than silently ignored. */
     private static final List<String> NOT_USED = List.of("--steps", "--epochs", "--batch-size", "--lr", "--optimizer",
             "--momentum", "--lr-schedule", "--t-max", "--patience", "--min-delta", "--augment", "--weight-decay",

@@ -16,14 +16,25 @@ final class Measure {
             }
         }
 
-        /** Full runs: 300 ms warm-up and 50 ms samples; --quick: 50 ms and 10 ms. */
+        /**
+         * Full runs: 300 ms warm-up and 50 ms samples; --quick: the same warm-up (a shorter one timed
+         * the JIT's compilation as speed: gemm 256³ at 2.6 GFLOP/s against 46.9) and 10 ms samples.
+         */
         static Budget of(boolean quick, int repeats) {
-            return quick ? new Budget(50, 10, repeats) : new Budget(300, 50, repeats);
+            return quick ? new Budget(300, 10, repeats) : new Budget(300, 50, repeats);
         }
     }
 
-    /** Milliseconds per call. */
-    record Stats(double medianMs, double minMs, double maxMs, int samples, int callsPerSample) {}
+    /**
+     * Milliseconds per call. {@code settled} is false when the warm-up ended at its cap with the
+     * time per call still changing, or when the samples' median is over 1.5× their minimum: the figures then say how long the calls took, not how fast the
+     * case runs, and the row says so instead of giving a throughput.
+     */
+    record Stats(double medianMs, double minMs, double maxMs, int samples, int callsPerSample, boolean settled) {
+        Stats(double medianMs, double minMs, double maxMs, int samples, int callsPerSample) {
+            this(medianMs, minMs, maxMs, samples, callsPerSample, true);
+        }
+    }
 
     /** Calls per sample never exceed this, so a near-zero-cost call cannot loop for long. */
     private static final int MAX_CALLS = 1 << 16;
@@ -33,6 +44,8 @@ final class Measure {
      * budget whatever happens.
      */
     private static final int MIN_WARMUP_CALLS = 10;
+    /** A median more than this times the fastest sample marks the case unsettled. */
+    private static final double SAMPLE_SPREAD = 1.5;
 
     private Measure() {}
 
@@ -53,6 +66,7 @@ final class Measure {
         // loaded box C2 can still be compiling after the budget (a first case timed at 5.8 GFLOP/s).
         long window = (long) (budget.warmupMs() * 1e6 / 4);
         double previous = Double.NaN;
+        boolean settled = false;
         while (System.nanoTime() < warmCap) {
             long t0 = System.nanoTime();
             int n = 0;
@@ -62,7 +76,7 @@ final class Measure {
             } while (System.nanoTime() - t0 < window);
             sync.run();
             double perCall = (System.nanoTime() - t0) / 1e6 / n;
-            boolean settled = Math.abs(perCall - previous) <= 0.1 * previous;
+            settled = Math.abs(perCall - previous) <= 0.1 * previous;
             single = perCall;
             previous = perCall;
             if (settled) {
@@ -79,7 +93,10 @@ final class Measure {
             sync.run();
             ms[r] = (System.nanoTime() - t0) / 1e6 / calls;
         }
-        return stats(ms, calls);
+        Stats measured = stats(ms, calls);
+        // Samples that disagree by half again are no steadier than the warm-up: a busy machine.
+        boolean steady = settled && measured.medianMs() <= SAMPLE_SPREAD * measured.minMs();
+        return new Stats(measured.medianMs(), measured.minMs(), measured.maxMs(), measured.samples(), calls, steady);
     }
 
     static Stats stats(double[] perCallMs, int calls) {

@@ -70,6 +70,7 @@ final class PredictionGrid {
             g.dispose();
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Charts.noImageCache();
         ImageIO.write(img, "png", bytes);
         AtomicFiles.write(png, bytes.toByteArray());
     }

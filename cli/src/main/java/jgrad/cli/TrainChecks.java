@@ -30,6 +30,9 @@ final class TrainChecks {
             throw new IllegalArgumentException("--steps and --epochs both given: --epochs " + o.epochs + " makes "
                     + o.epochs + " passes over the data and would ignore --steps " + o.steps + "; give one");
         }
+        if (given.test("--epochs") && o.epochs == 0) {
+            throw new IllegalArgumentException("--epochs must be positive, got 0 (for a number of steps give --steps N)");
+        }
         if (o.tf32 && o.device.trim().equalsIgnoreCase("cpu")) {
             Errors.warn(cli, "--tf32 has no effect with --device cpu (the CPU computes in FP32)");
         }
@@ -47,6 +50,18 @@ final class TrainChecks {
         if (given.test("--min-delta") && cfg.patience() == 0) {
             throw new IllegalArgumentException("--min-delta applies with --patience N (early stopping), which is 0 "
                     + "(off) for this run");
+        }
+    }
+
+    /**
+     * A batch larger than the training set, refused from the data set's recorded size before the
+     * data is read (or the JIT warm-up started).
+     */
+    static void batchSize(TrainConfig cfg, String dataset) {
+        jgrad.data.DatasetSpec spec = jgrad.data.DatasetSpec.byName(dataset.trim());
+        if (cfg.batchSize() > spec.trainCount()) {
+            throw new IllegalArgumentException("--batch-size " + cfg.batchSize() + " exceeds the " + spec.trainCount()
+                    + " training examples of " + spec.name());
         }
     }
 

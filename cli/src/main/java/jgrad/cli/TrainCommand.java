@@ -49,6 +49,10 @@ final class TrainCommand implements Callable<Integer> {
             + "model.safetensors, loss.png, predictions.png and metrics.json.")
     Path outDir;
 
+    @Option(names = "--overwrite", description = "Replace the run that --out already holds (without it, such a "
+            + "folder is refused unless --resume continues that run).")
+    boolean overwrite;
+
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Continue the run whose checkpoint is in DIR (its options, unless given again; "
                     + "--out defaults to DIR).")
@@ -59,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
     int stopAfterEpoch;
 
     /** The job the options describe, every option checked; nothing but the checkpoint has been read yet. */
-    private record Job(TrainConfig cfg, Checkpoint resume, Path dir, String dataset) {}
+    private record Job(TrainConfig cfg, Checkpoint resume, Path dir, String dataset, boolean finished) {}
 
     @Option(names = "--no-warmup", description = "Skip the CPU JIT warm-up (by default a throw-away run on synthetic "
             + "data compiles the kernels while the data loads, so the timed loop starts at full speed).")
@@ -69,9 +73,16 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Predicate<String> given = spec.commandLine().getParseResult()::hasMatchedOption;
         Job job = validate(given);
+        if (job.finished()) {
+            return finished(job);
+        }
         // Before the data: a GPU asked for that cannot be used fails at once, not after a long load.
         Devices.Selection selection = options.selectDevice();
-        try {
+        PrintWriter out = spec.commandLine().getOut();
+        Progress progress = new Progress(out, Progress.isTerminal(), "train", job.cfg().batchSize());
+        int trainCount = jgrad.data.DatasetSpec.byName(job.dataset().trim()).trainCount();
+        try (progress; RunKeeper keeper = new RunKeeper(progress, spec.commandLine().getErr(), Progress.isTerminal(),
+                job.dir(), job.cfg(), trainCount, job.resume())) {
             Datasets.Loaded loaded;
             JitWarmup.Report warmed;
             try (JitWarmup warm = startWarmup(job.cfg(), selection, job.dataset())) {
@@ -81,8 +92,14 @@ final class TrainCommand implements Callable<Integer> {
                                 : null, options.dataDir);
                 warmed = warm == null ? null : warm.finish();
             }
+            if (overwrite) {
+                RunFolder.clear(job.dir());  // now that the new run's data is in hand
+            }
             RunOptions run = new RunOptions(job.dir(), job.resume(), stopAfterEpoch, loaded.info());
-            return train(job.cfg(), selection, loaded, run, job.resume(), job.dir(), warmed);
+            RunKeeper.Writer outputs = job.dir() == null ? null
+                    : soFar -> RunOutputs.write(job.dir(), job.cfg(), soFar, loaded, job.resume());
+            keeper.keep(outputs);
+            return train(job.cfg(), selection, loaded, run, job.resume(), job.dir(), warmed, progress, keeper);
         } finally {
             if (selection.device() instanceof AutoCloseable closeable) {
                 closeable.close();  // a CUDA device: handles, stream, context (the CPU device is shared)
@@ -95,6 +112,15 @@ final class TrainCommand implements Callable<Integer> {
         TrainChecks.options(options, given, spec.commandLine());
         Checks.outputDir("--out", outDir);
         Checks.outputFile("--metrics-json", metricsJson);
+        if (overwrite && outDir == null) {
+            throw new IllegalArgumentException("--overwrite needs --out (the folder whose run it replaces)");
+        }
+        if (overwrite && resumeDir != null) {
+            throw new IllegalArgumentException("--overwrite and --resume both given: --resume continues the run, "
+                    + "--overwrite replaces it; give one");
+        }
+        RunFolder.checkFree(outDir, resumeDir == null ? null : Files.isDirectory(resumeDir) ? resumeDir
+                : resumeDir.toAbsolutePath().getParent(), overwrite);
         Checkpoint resume = null;
         TrainConfig cfg;
         Path dir = outDir;
@@ -119,12 +145,31 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainChecks.config(cfg, given);
         TrainChecks.augment(cfg, dataset);
+        TrainChecks.batchSize(cfg, dataset);
         new RunOptions(dir, resume, stopAfterEpoch, null);  // its checks of --stop-after-epoch
         if (cfg.epochs() > 0 && stopAfterEpoch > cfg.epochs()) {
             throw new IllegalArgumentException("--stop-after-epoch " + stopAfterEpoch + " is past the run's last epoch"
                     + " (--epochs " + cfg.epochs() + ")");
         }
-        return new Job(cfg, resume, dir, dataset);
+        boolean finished = resume != null && (resume.stoppedEarlyAfter() > 0 || (cfg.epochs() > 0
+                ? resume.epoch() >= cfg.epochs() : resume.step() >= cfg.steps()));
+        return new Job(cfg, resume, dir, dataset, finished);
+    }
+
+    /**
+     * --resume of a run that has nothing left to do: said in one line, and nothing is loaded,
+     * trained or rewritten (PyTorch Lightning likewise returns at once from a checkpoint past
+     * max_epochs). Exit 0: the run is as asked for.
+     */
+    private int finished(Job job) {
+        Checkpoint c = job.resume();
+        String how = c.config().epochs() > 0 ? "give --epochs N (more than " + c.epoch() + ") to train further"
+                : "give --steps N (more than " + c.step() + ") to train further";
+        String state = c.stoppedEarlyAfter() > 0 ? "stopped early after epoch " + c.stoppedEarlyAfter()
+                + " (--patience); nothing to continue" : how;
+        spec.commandLine().getOut().printf("%s is complete (%s); %s%n", resumeDir, RunFolder.progress(c), state);
+        spec.commandLine().getOut().flush();
+        return 0;
     }
 
     /**
@@ -145,7 +190,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(TrainConfig cfg, Devices.Selection selection, Datasets.Loaded loaded, RunOptions run,
-                      Checkpoint resume, Path dir, JitWarmup.Report warmed) throws Exception {
+                      Checkpoint resume, Path dir, JitWarmup.Report warmed, Progress progress, RunKeeper keeper)
+            throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         TrainData data = loaded.data();
         out.printf("jgrad train: %s %s on %s (%s), %s lr %s, batch %d, %d steps on %s%n", cfg.model(),
@@ -163,8 +209,10 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("  resuming from %s at epoch %d (step %d)%n", resume.file(), resume.epoch(), resume.step());
         }
         TrainResult result;
-        try (Progress progress = new Progress(out, Progress.isTerminal(), "train", cfg.batchSize())) {
-            result = Trainer.train(cfg, selection.device(), data, progress, run);
+        try {
+            result = Trainer.train(cfg, selection.device(), data, keeper, run);
+        } finally {
+            progress.close();
         }
         List<String> names = loaded.spec().classNames();
         out.println();
@@ -188,47 +236,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         Report.perClass(out, result.evaluation(), names);
         out.flush();
-        Map<String, Object> metrics = metrics(cfg, result, loaded, resume);
         if (metricsJson != null) {
-            writeJson(metricsJson, metrics);
+            RunOutputs.writeJson(metricsJson, RunOutputs.metrics(cfg, result, loaded, resume));
         }
         if (dir != null) {
-            Files.createDirectories(dir);
-            writeJson(dir.resolve("metrics.json"), metrics);
-            saveWeights(dir.resolve("model.safetensors"), cfg, result);
-            if (result.lossHistory().length > 0) {
-                Charts.lossCurve(dir.resolve("loss.png"), result.lossHistory(),
-                        "jgrad " + cfg.model() + " on " + result.device() + ": training loss");
-            }
-            boolean accuracy = accuracyCurve(dir.resolve("accuracy.png"), cfg, result);
-            PredictionGrid.write(dir.resolve("predictions.png"), data, result.evaluation().predictions(), names);
-            out.printf("saved          %s (checkpoint.safetensors, model.safetensors, loss.png, %spredictions.png, "
-                    + "metrics.json)%n", dir, accuracy ? "accuracy.png, " : "");
+            List<String> written = new ArrayList<>();
+            keeper.finalWrite(r -> written.addAll(RunOutputs.write(dir, cfg, r, loaded, resume)), result);
+            out.printf("saved          %s (%s)%n", dir, String.join(", ", written));
         }
         result.close();
         return 0;
-    }
-
-    /**
-     * Test accuracy after each epoch (steps-mode runs count notional epochs of the training set), in
-     * percent; false when the run ended before its first epoch did.
-     */
-    static boolean accuracyCurve(Path png, TrainConfig cfg, TrainResult result) throws java.io.IOException {
-        List<jgrad.train.EpochStats> epochs = result.epochs();
-        if (epochs.isEmpty()) {
-            return false;
-        }
-        double[] x = new double[epochs.size()];
-        double[] y = new double[epochs.size()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = epochs.get(i).epoch();
-            y[i] = 100 * epochs.get(i).testAccuracy();
-        }
-        Map<String, double[][]> series = new LinkedHashMap<>();
-        series.put("test accuracy after each epoch", new double[][] {x, y});
-        Charts.lineChart(png, "jgrad " + cfg.model() + " on " + result.device() + ": test accuracy", "epoch",
-                "test accuracy (%)", series);
-        return true;
     }
 
     /** The options beyond the seed's, in one line; empty when none is in use. */
@@ -277,60 +294,5 @@ final class TrainCommand implements Callable<Integer> {
             sb.append('-').append(h);
         }
         return sb.append('-').append(data.classes()).append(' ').append(cfg.activation()).toString();
-    }
-
-    static Map<String, Object> metrics(TrainConfig cfg, TrainResult r, Datasets.Loaded loaded, Checkpoint resume) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", cfg.model());
-        m.put("dataset", loaded.spec().name());
-        m.put("image_shape", new int[] {loaded.data().shape().channels(), loaded.data().shape().height(),
-            loaded.data().shape().width()});
-        m.put("device", r.device());
-        m.put("steps", r.steps());
-        m.put("train_seconds", r.trainSeconds());
-        m.put("ms_per_step", r.msPerStep());
-        m.put("final_loss", r.finalLoss());
-        m.put("test_accuracy", r.testAccuracy());
-        m.put("complete", r.complete());
-        m.put("skipped_steps", r.skippedSteps());
-        m.put("resumed_from_step", resume == null ? null : resume.step());
-        Map<String, Object> stop = new LinkedHashMap<>();
-        stop.put("patience", cfg.patience());
-        stop.put("min_delta", cfg.minDelta());
-        stop.put("stopped_after_epoch", r.stoppedEarlyAfter() > 0 ? r.stoppedEarlyAfter() : null);
-        m.put("early_stopping", stop);
-        m.put("epochs", Report.epochsJson(r.epochs()));
-        Report.putEvaluation(m, r.evaluation(), loaded.spec().classNames());
-        m.put("config", cfg);
-        m.put("loss_history", r.lossHistory());
-        return m;
-    }
-
-    static void writeJson(Path file, Object value) throws java.io.IOException {
-        byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(value);
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        AtomicFiles.write(file, bytes);
-    }
-
-    static void saveWeights(Path file, TrainConfig cfg, TrainResult r) throws java.io.IOException {
-        List<NamedTensor> tensors = new ArrayList<>();
-        List<Parameter> all = new ArrayList<>(r.model().parameters());
-        all.addAll(r.model().buffers());
-        for (Parameter p : all) {
-            tensors.add(new NamedTensor(p.name(), p.tensor().shape(), p.tensor().toArray()));
-        }
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "jgrad");
-        meta.put("model", cfg.model());
-        meta.put("hidden", java.util.Arrays.toString(cfg.hidden()));
-        meta.put("activation", cfg.activation());
-        meta.put("batch_norm", Boolean.toString(cfg.batchNorm()));
-        if (TrainConfig.isResNet(cfg.model())) {
-            meta.put("stem", cfg.stem());
-        }
-        Safetensors.write(file, tensors, meta);
     }
 }

@@ -47,4 +47,21 @@ class HelpTextTest {
         }
         assertEquals("", err.toString(StandardCharsets.UTF_8), "picocli warnings while rendering --help");
     }
+
+    /** gradcheck's --help lists only what it takes: no training options, and --model says mlp only. */
+    @Test
+    void gradcheckHelpShowsOnlyWhatApplies() {
+        CommandLine gradcheck = new CommandLine(new Main()).getSubcommands().get("gradcheck");
+        String usage = gradcheck.getUsageMessage(CommandLine.Help.Ansi.OFF);
+        for (String option : GradcheckCommand.hiddenOptions()) {
+            assertFalse(usage.contains(option + " ") || usage.contains(option + "="), option + " in\n" + usage);
+        }
+        assertFalse(usage.contains("resnet18"), usage);
+        assertTrue(usage.contains("mlp only"), usage);
+        for (String option : List.of("--examples", "--coordinates", "--h", "--tolerance", "--hidden", "--seed")) {
+            assertTrue(usage.contains(option), option + " missing from\n" + usage);
+        }
+        // still parsed, so that giving one is refused with its reason rather than "Unknown option"
+        assertTrue(gradcheck.getCommandSpec().findOption("--lr").hidden());
+    }
 }

@@ -29,6 +29,12 @@ public sealed interface DatasetSpec permits IdxDatasetSpec, RecordDatasetSpec {
     /** The shape of one image, channels first. */
     ImageShape shape();
 
+    /**
+     * Training examples the files hold, known from their recorded sizes before anything is read (so
+     * that a batch larger than the training set is refused before the data loads).
+     */
+    int trainCount();
+
     /** Every file, training files first. */
     List<FileSpec> files();
 

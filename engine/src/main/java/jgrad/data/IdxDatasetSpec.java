@@ -96,4 +96,10 @@ public record IdxDatasetSpec(
         return new IdxDatasetSpec(name, rows, cols, classes, trainImages, trainLabels, testImages, testLabels,
                 mirrors, npmPackage);
     }
+
+    /** The label file's size less its 8-byte header: one byte per example. */
+    @Override
+    public int trainCount() {
+        return Math.toIntExact(trainLabels.size() - 8);
+    }
 }

@@ -71,4 +71,9 @@ public record RecordDatasetSpec(String name, ImageShape shape, int classes, List
     public String npmPackage() {
         return null;
     }
+
+    @Override
+    public int trainCount() {
+        return Math.toIntExact(trainFiles.stream().mapToLong(FileSpec::size).sum() / recordBytes());
+    }
 }

@@ -107,6 +107,11 @@ public final class Checkpoint {
         return state.path("epoch").asInt();
     }
 
+    /** The epoch after which early stopping ended the run, or 0 (a stopped run has nothing left to do). */
+    public int stoppedEarlyAfter() {
+        return state.path("early_stopping").path("stopped_after").asInt();
+    }
+
     // ------------------------------------------------------------------------------------ read
 
     /**

@@ -31,7 +31,9 @@ public record TrainResult(String device, int steps, double trainSeconds, float f
     /** Releases the trained model's tensors (device memory on a GPU). */
     @Override
     public void close() {
-        model.close();
+        if (model != null) {  // null in the snapshots of Trainer.Listener#atCheckpoint
+            model.close();
+        }
     }
 
     public double msPerStep() {

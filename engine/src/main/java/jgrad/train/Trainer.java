@@ -47,6 +47,17 @@ public final class Trainer {
          * {@value NonFiniteCheck#REPORT_EVERY}th.
          */
         default void onSkippedStep(int step, String what) {}
+
+        /**
+         * Writes an epoch's checkpoint (only with {@link RunOptions#checkpointDir}): {@code write} writes
+         * it and returns the run so far, as the final result would describe it, with the test-set
+         * evaluation of the checkpointed model; its {@code model} is null (the live model trains on)
+         * and {@code complete} false. A listener may wrap the write, to keep the outputs of completed
+         * epochs current or to keep an interrupt from reporting while a checkpoint is half written.
+         */
+        default void atCheckpoint(java.util.function.Supplier<TrainResult> write) {
+            write.get();
+        }
     }
 
     private Trainer() {}
@@ -204,15 +215,22 @@ public final class Trainer {
             }
         }
         double meanLoss = sum / counted;
-        double accuracy = evaluate(model, device, data.testX(), data.testY(), data.testCount(), data.features());
+        int[] predictions = predict(model, device, data.testX(), data.testCount(), data.features());
+        Evaluation evaluation = Evaluation.of(predictions, data.testY(), data.classes());
+        double accuracy = evaluation.accuracy();
         EpochStats stats = new EpochStats(epoch, stepsDone, meanLoss, accuracy, optimizer.learningRate(), seconds);
         state.epochs.add(stats);
         state.step = stepsDone;
         boolean stop = state.stopper.observe(epoch, meanLoss);
         listener.onEpoch(stats, totalEpochs);
         if (run.checkpointDir() != null) {
-            Checkpoint.write(run.checkpointDir(), cfg, run.dataInfo(), model, optimizer, state, seconds);
-            check.checkpointWritten(run.checkpointDir().resolve(Checkpoint.FILE), epoch);
+            listener.atCheckpoint(() -> {
+                Checkpoint.write(run.checkpointDir(), cfg, run.dataInfo(), model, optimizer, state, seconds);
+                check.checkpointWritten(run.checkpointDir().resolve(Checkpoint.FILE), epoch);
+                return new TrainResult(device.name(), stepsDone, seconds, lastFinite(state.losses, stepsDone),
+                        accuracy, Arrays.copyOf(state.losses, stepsDone), null, java.util.List.copyOf(state.epochs),
+                        evaluation, state.stopper.stoppedAfter(), false, check.skippedSteps());
+            });
         }
         return stop || epoch == run.stopAfterEpoch();
     }

@@ -93,10 +93,13 @@ class ReportCommandsTest {
                 "min_ms", "max_ms", "peak_fraction", "status", "note"}) {
                 assertTrue(row.has(field), field + " in " + row);
             }
-            assertEquals("OK", row.get("status").asText(), row.toString());
+            // A busy test machine may leave a case unsettled: then it has its times but no figure.
+            String status = row.get("status").asText();
+            assertTrue(status.equals("OK") || status.equals("UNSETTLED"), row.toString());
             assertEquals("cpu", row.get("device").asText());
             assertEquals("GB/s", row.get("unit").asText());
-            assertTrue(row.get("value").asDouble() > 0, row.toString());
+            assertTrue(status.equals("OK") ? row.get("value").asDouble() > 0 : row.get("value").isNull(),
+                    row.toString());
             assertTrue(row.get("min_ms").asDouble() <= row.get("median_ms").asDouble()
                     && row.get("median_ms").asDouble() <= row.get("max_ms").asDouble(), row.toString());
             assertTrue(row.get("peak_fraction").isNull(), "the CPU has no peak: " + row);
