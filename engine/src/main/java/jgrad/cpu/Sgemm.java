@@ -28,8 +28,13 @@ public final class Sgemm {
     /** Below this many flops a problem runs on the calling thread (dispatch would dominate). */
     static final double PARALLEL_MIN_FLOPS = intProp("jgrad.sgemm.parmin", 1_000_000);
     private static final boolean LOOP_JP_OUTER = intProp("jgrad.sgemm.jpouter", 1) != 0;
-    /** Non-transposed A is read in place (not packed) when it has at most this many elements. */
-    static final long DIRECT_A_MAX = intProp("jgrad.sgemm.directmax", 1 << 20);
+    /**
+     * Non-transposed A is read in place (not packed) when it has at most this many elements. Not
+     * at 8 lanes: x86 has 16 vector registers there (32 with AVX-512), and C2's code for the
+     * in-place kernel, with its six row streams, ran at 45 GFLOP/s per core against the packed
+     * kernel's 107 (AVX2 on an AMD EPYC; at 16 lanes both run at ~210).
+     */
+    static final long DIRECT_A_MAX = intProp("jgrad.sgemm.directmax", SgemmKernels.VL >= 16 ? 1 << 20 : 0);
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -191,17 +196,16 @@ public final class Sgemm {
             if (direct && rows == MR) {
                 int a0 = aOff + (ic + ip * MR) * lda + pc;
                 if (w == NR) {
-                    SgemmKernels.kernel6x2Direct(kcur, a, a0, lda, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff,
-                            tmp);
+                    SgemmKernels.kernel6x2Direct(kcur, a, a0, lda, bPack, bo, tmp);
                 } else {
-                    SgemmKernels.kernel6x1Direct(kcur, a, a0, lda, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff,
-                            tmp);
+                    SgemmKernels.kernel6x1Direct(kcur, a, a0, lda, bPack, bo, tmp);
                 }
             } else if (w == NR) {
-                SgemmKernels.kernel6x2(kcur, aPack, ao, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff, tmp);
+                SgemmKernels.kernel6x2(kcur, aPack, ao, bPack, bo, tmp);
             } else {
-                SgemmKernels.kernel6x1(kcur, aPack, ao, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff, tmp);
+                SgemmKernels.kernel6x1(kcur, aPack, ao, bPack, bo, tmp);
             }
+            SgemmKernels.storeTile(tmp, w, c, co, ldc, rows, cols, alpha, betaEff);
         }
     }
 

@@ -30,12 +30,10 @@ final class SgemmKernels {
     }
 
     /**
-     * 6 x 2VL tile: C[rows x cols] at co (row stride ldc) updated from packed panels via
-     * {@code tmp} (MR x NR scratch); rows/cols below MR/NR clip the write for edge tiles.
+     * 6 x 2VL tile of op(A)·op(B) over one k block, from packed panels into {@code tmp} (MR x NR,
+     * row stride NR); {@link #storeTile} then updates C from it.
      */
-    static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo,
-                          float[] c, int co, int ldc, int rows, int cols,
-                          float alpha, float beta, float[] tmp) {
+    static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] tmp) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         // Indices are derived from p (not separately incremented) so C2 sees them as linear in the
@@ -64,9 +62,10 @@ final class SgemmKernels {
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
-        // Spill the tile to tmp and update C in a separate method: keeping C's alpha/beta
-        // branches out of this method keeps its compiled loop as clean as a bare FMA loop
-        // (with them inline, C2's code for this method ran at half speed).
+        // The tile goes to tmp; the caller updates C (storeTile). Keeping C's alpha/beta branches
+        // and edge loops out of this method keeps its compiled loop as clean as a bare FMA loop:
+        // inline, they ran it at half speed, and at 8 lanes their failed loop predicates made C2
+        // recompile this method again and again, sometimes settling on a 3-8x slower version.
         c00.intoArray(tmp, 0);
         c01.intoArray(tmp, VL);
         c10.intoArray(tmp, NR);
@@ -79,13 +78,10 @@ final class SgemmKernels {
         c41.intoArray(tmp, 4 * NR + VL);
         c50.intoArray(tmp, 5 * NR);
         c51.intoArray(tmp, 5 * NR + VL);
-        storeTile(tmp, NR, c, co, ldc, rows, cols, alpha, beta);
     }
 
     /** 6 x VL tile for a narrow last column panel (n mod NR <= VL), halving the padding waste. */
-    static void kernel6x1(int kc, float[] ap, int ao, float[] bp, int bo,
-                          float[] c, int co, int ldc, int rows, int cols,
-                          float alpha, float beta, float[] tmp) {
+    static void kernel6x1(int kc, float[] ap, int ao, float[] bp, int bo, float[] tmp) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR;
@@ -104,7 +100,6 @@ final class SgemmKernels {
         c3.intoArray(tmp, 3 * VL);
         c4.intoArray(tmp, 4 * VL);
         c5.intoArray(tmp, 5 * VL);
-        storeTile(tmp, VL, c, co, ldc, rows, cols, alpha, beta);
     }
 
     /**
@@ -112,9 +107,7 @@ final class SgemmKernels {
      * {@code a[a0 + r*lda + p]} for p in [0, kc) (A not transposed, all six rows present). Skips
      * packing A, which costs as much as a fifth of a small GEMM such as an MLP layer's forward.
      */
-    static void kernel6x2Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo,
-                                float[] c, int co, int ldc, int rows, int cols,
-                                float alpha, float beta, float[] tmp) {
+    static void kernel6x2Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo, float[] tmp) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
@@ -154,13 +147,10 @@ final class SgemmKernels {
         c41.intoArray(tmp, 4 * NR + VL);
         c50.intoArray(tmp, 5 * NR);
         c51.intoArray(tmp, 5 * NR + VL);
-        storeTile(tmp, NR, c, co, ldc, rows, cols, alpha, beta);
     }
 
     /** {@link #kernel6x1} reading A in place, as {@link #kernel6x2Direct}. */
-    static void kernel6x1Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo,
-                                float[] c, int co, int ldc, int rows, int cols,
-                                float alpha, float beta, float[] tmp) {
+    static void kernel6x1Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo, float[] tmp) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
@@ -178,14 +168,13 @@ final class SgemmKernels {
         c3.intoArray(tmp, 3 * VL);
         c4.intoArray(tmp, 4 * VL);
         c5.intoArray(tmp, 5 * VL);
-        storeTile(tmp, VL, c, co, ldc, rows, cols, alpha, beta);
     }
 
     /**
      * Writes a finished tile (row stride {@code stride} in tmp) into C: whole vectors when the
      * tile is full, scalar otherwise; both round identically.
      */
-    private static void storeTile(float[] tmp, int stride, float[] c, int co, int ldc,
+    static void storeTile(float[] tmp, int stride, float[] c, int co, int ldc,
                                   int rows, int cols, float alpha, float beta) {
         if (rows == MR && cols == stride) {
             for (int r = 0; r < MR; r++) {

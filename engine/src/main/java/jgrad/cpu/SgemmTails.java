@@ -36,7 +36,7 @@ final class SgemmTails {
 
     /** Whether a tail of {@code cols} columns of a GEMM with these op(A) and k takes this path. */
     static boolean applies(boolean transA, int cols, int k) {
-        return cols > 0 && cols <= MAX_COLS && (transA || k >= MIN_K_DOT);
+        return VL >= 16 && cols > 0 && cols <= MAX_COLS && (transA || k >= MIN_K_DOT);
     }
 
     /** Floats {@link #packB} needs for {@code cols} tail columns. */
