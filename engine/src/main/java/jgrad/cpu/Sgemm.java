@@ -145,9 +145,10 @@ public final class Sgemm {
             Workspace ws = WORKSPACE.get();
             float[] aPack = ws.aPack(MC * kc + SgemmKernels.PACK_SLACK);
             float[] tmp = ws.tmp;
-            // Small non-transposed A stays in place: its rows are contiguous in k, so the kernel
-            // reads six sequential streams; only a partial last row panel is packed (zero rows).
-            boolean direct = !transA && (long) m * k <= DIRECT_A_MAX;
+            // Small non-transposed A stays in place (6-row tiles only): its rows are contiguous in
+            // k, so the kernel reads six sequential streams; only a partial last row panel is
+            // packed (zero rows).
+            boolean direct = MR == 6 && !transA && (long) m * k <= DIRECT_A_MAX;
             for (int ic = rowFrom; ic < rowTo; ic += MC) {
                 int mc = Math.min(MC, rowTo - ic);
                 int ipCount = (mc + MR - 1) / MR;
@@ -199,6 +200,12 @@ public final class Sgemm {
                     SgemmKernels.kernel6x2Direct(kcur, a, a0, lda, bPack, bo, tmp);
                 } else {
                     SgemmKernels.kernel6x1Direct(kcur, a, a0, lda, bPack, bo, tmp);
+                }
+            } else if (MR == 4) {
+                if (w == NR) {
+                    SgemmKernels.kernel4x2(kcur, aPack, ao, bPack, bo, tmp);
+                } else {
+                    SgemmKernels.kernel4x1(kcur, aPack, ao, bPack, bo, tmp);
                 }
             } else if (w == NR) {
                 SgemmKernels.kernel6x2(kcur, aPack, ao, bPack, bo, tmp);
