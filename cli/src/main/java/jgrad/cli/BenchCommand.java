@@ -77,7 +77,8 @@ final class BenchCommand implements Callable<Integer> {
         try (BenchDevices devs = BenchDevices.open(devices);
              BenchProgress progress = new BenchProgress(err, Progress.isTerminal())) {
             header = new ArrayList<>();
-            header.add("jgrad bench (jgrad " + Version.get() + "), " + date + ", Java " + System.getProperty("java.version"));
+            header.add("jgrad bench (jgrad " + Version.get() + "), " + date + ", Java " + System.getProperty("java.version")
+                    + " (" + System.getProperty("java.vm.vendor") + ", " + System.getProperty("java.home") + ")");
             header.addAll(devs.header());
             header.add(String.format("timing: warm-up >= %.0f ms until calls settle, %d samples of >= %.0f ms each, per-call median (min, max)%s",
                     budget.warmupMs(), budget.repeats(), budget.minSampleMs(), quick ? ", --quick sizes" : ""));

@@ -187,9 +187,9 @@ final class BenchDevices implements AutoCloseable {
         List<String> out = new ArrayList<>();
         if (cpu) {
             DeviceReport.Cpu c = CpuReader.read();
-            out.add(String.format(Locale.ROOT, "cpu: %s, %d logical cores, jgrad threads %d, %d-bit SIMD (%d floats);"
-                    + " no peak figures (measured numbers only)", c.model(), c.logicalCores(), c.jgradThreads(),
-                    c.simdBits(), c.floatsPerVector()));
+            out.add(String.format(Locale.ROOT, "cpu: %s, %d logical cores, jgrad threads %d, %d-bit SIMD (%d floats),"
+                    + " GEMM tile %s; no peak figures (measured numbers only)", c.model(), c.logicalCores(),
+                    c.jgradThreads(), c.simdBits(), c.floatsPerVector(), jgrad.cpu.SgemmBench.gemmTile()));
         }
         for (Map.Entry<Integer, String> g : gpus.entrySet()) {
             String name = "cuda:" + g.getKey();

@@ -28,8 +28,13 @@ public final class Sgemm {
     /** Below this many flops a problem runs on the calling thread (dispatch would dominate). */
     static final double PARALLEL_MIN_FLOPS = intProp("jgrad.sgemm.parmin", 1_000_000);
     private static final boolean LOOP_JP_OUTER = intProp("jgrad.sgemm.jpouter", 1) != 0;
-    /** Non-transposed A is read in place (not packed) when it has at most this many elements. */
-    static final long DIRECT_A_MAX = intProp("jgrad.sgemm.directmax", 1 << 20);
+    /**
+     * Non-transposed A is read in place (not packed) when it has at most this many elements. Not
+     * at 8 lanes: x86 has 16 vector registers there (32 with AVX-512), and C2's code for the
+     * in-place kernel, with its six row streams, ran at 45 GFLOP/s per core against the packed
+     * kernel's 107 (AVX2 on an AMD EPYC; at 16 lanes both run at ~210).
+     */
+    static final long DIRECT_A_MAX = intProp("jgrad.sgemm.directmax", SgemmKernels.VL >= 16 ? 1 << 20 : 0);
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -140,9 +145,10 @@ public final class Sgemm {
             Workspace ws = WORKSPACE.get();
             float[] aPack = ws.aPack(MC * kc + SgemmKernels.PACK_SLACK);
             float[] tmp = ws.tmp;
-            // Small non-transposed A stays in place: its rows are contiguous in k, so the kernel
-            // reads six sequential streams; only a partial last row panel is packed (zero rows).
-            boolean direct = !transA && (long) m * k <= DIRECT_A_MAX;
+            // Small non-transposed A stays in place (6-row tiles only): its rows are contiguous in
+            // k, so the kernel reads six sequential streams; only a partial last row panel is
+            // packed (zero rows).
+            boolean direct = MR == 6 && !transA && (long) m * k <= DIRECT_A_MAX;
             for (int ic = rowFrom; ic < rowTo; ic += MC) {
                 int mc = Math.min(MC, rowTo - ic);
                 int ipCount = (mc + MR - 1) / MR;
@@ -191,17 +197,22 @@ public final class Sgemm {
             if (direct && rows == MR) {
                 int a0 = aOff + (ic + ip * MR) * lda + pc;
                 if (w == NR) {
-                    SgemmKernels.kernel6x2Direct(kcur, a, a0, lda, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff,
-                            tmp);
+                    SgemmKernels.kernel6x2Direct(kcur, a, a0, lda, bPack, bo, tmp);
                 } else {
-                    SgemmKernels.kernel6x1Direct(kcur, a, a0, lda, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff,
-                            tmp);
+                    SgemmKernels.kernel6x1Direct(kcur, a, a0, lda, bPack, bo, tmp);
+                }
+            } else if (MR == 4) {
+                if (w == NR) {
+                    SgemmKernels.kernel4x2(kcur, aPack, ao, bPack, bo, tmp);
+                } else {
+                    SgemmKernels.kernel4x1(kcur, aPack, ao, bPack, bo, tmp);
                 }
             } else if (w == NR) {
-                SgemmKernels.kernel6x2(kcur, aPack, ao, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff, tmp);
+                SgemmKernels.kernel6x2(kcur, aPack, ao, bPack, bo, tmp);
             } else {
-                SgemmKernels.kernel6x1(kcur, aPack, ao, bPack, bo, c, co, ldc, rows, cols, alpha, betaEff, tmp);
+                SgemmKernels.kernel6x1(kcur, aPack, ao, bPack, bo, tmp);
             }
+            SgemmKernels.storeTile(tmp, w, c, co, ldc, rows, cols, alpha, betaEff);
         }
     }
 

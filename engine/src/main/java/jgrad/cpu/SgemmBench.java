@@ -115,6 +115,11 @@ public final class SgemmBench {
         return System.getProperty("os.arch");
     }
 
+    /** The CPU GEMM's micro-tile, rows x columns (it depends on the vector width and the JDK). */
+    public static String gemmTile() {
+        return SgemmKernels.MR + "x" + SgemmKernels.NR;
+    }
+
     /** One line describing the machine and configuration the numbers belong to. */
     public static String machineLine() {
         return "cpu: " + cpuModel() + "  cores: " + Runtime.getRuntime().availableProcessors()

@@ -19,8 +19,14 @@ final class SgemmKernels {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
-    /** Rows per micro-tile. 6 x (2 vectors) keeps 12 accumulators + 3 temporaries in registers. */
-    static final int MR = 6;
+    /**
+     * Rows per micro-tile, 6 or 4 (property jgrad.sgemm.mr overrides). 6 x (2 vectors) keeps 12
+     * accumulators + 3 temporaries in registers: of AVX-512's 32 vector registers, and just within
+     * AVX2's 16 at 8 lanes, where JDK 17's C2 runs it at 107 GFLOP/s per core. JDK 25's C2 spills
+     * it there (52; a 5-row one 40) but not a 4-row one (103), so 8 lanes on a newer JDK get 4
+     * rows. Measured on an AMD EPYC with -XX:UseAVX=2 / 3, thread CPU time, 2026-12-02.
+     */
+    static final int MR = rowsPerTile(Integer.getInteger("jgrad.sgemm.mr", 0));
     /** Columns per full micro-tile: two vectors. */
     static final int NR = 2 * VL;
     /** Extra floats a packed-A buffer needs after its last panel (see {@link #packA}). */
@@ -29,13 +35,18 @@ final class SgemmKernels {
     private SgemmKernels() {
     }
 
+    private static int rowsPerTile(int requested) {
+        if (requested == 4 || requested == 6) {
+            return requested;
+        }
+        return VL < 16 && Runtime.version().feature() >= 25 ? 4 : 6;
+    }
+
     /**
-     * 6 x 2VL tile: C[rows x cols] at co (row stride ldc) updated from packed panels via
-     * {@code tmp} (MR x NR scratch); rows/cols below MR/NR clip the write for edge tiles.
+     * 6 x 2VL tile of op(A)·op(B) over one k block, from packed panels into {@code tmp} (MR x NR,
+     * row stride NR); {@link #storeTile} then updates C from it.
      */
-    static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo,
-                          float[] c, int co, int ldc, int rows, int cols,
-                          float alpha, float beta, float[] tmp) {
+    static void kernel6x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] tmp) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         // Indices are derived from p (not separately incremented) so C2 sees them as linear in the
@@ -64,9 +75,10 @@ final class SgemmKernels {
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
-        // Spill the tile to tmp and update C in a separate method: keeping C's alpha/beta
-        // branches out of this method keeps its compiled loop as clean as a bare FMA loop
-        // (with them inline, C2's code for this method ran at half speed).
+        // The tile goes to tmp; the caller updates C (storeTile). Keeping C's alpha/beta branches
+        // and edge loops out of this method keeps its compiled loop as clean as a bare FMA loop:
+        // inline, they ran it at half speed, and at 8 lanes their failed loop predicates made C2
+        // recompile this method again and again, sometimes settling on a 3-8x slower version.
         c00.intoArray(tmp, 0);
         c01.intoArray(tmp, VL);
         c10.intoArray(tmp, NR);
@@ -79,13 +91,10 @@ final class SgemmKernels {
         c41.intoArray(tmp, 4 * NR + VL);
         c50.intoArray(tmp, 5 * NR);
         c51.intoArray(tmp, 5 * NR + VL);
-        storeTile(tmp, NR, c, co, ldc, rows, cols, alpha, beta);
     }
 
     /** 6 x VL tile for a narrow last column panel (n mod NR <= VL), halving the padding waste. */
-    static void kernel6x1(int kc, float[] ap, int ao, float[] bp, int bo,
-                          float[] c, int co, int ldc, int rows, int cols,
-                          float alpha, float beta, float[] tmp) {
+    static void kernel6x1(int kc, float[] ap, int ao, float[] bp, int bo, float[] tmp) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR;
@@ -104,7 +113,55 @@ final class SgemmKernels {
         c3.intoArray(tmp, 3 * VL);
         c4.intoArray(tmp, 4 * VL);
         c5.intoArray(tmp, 5 * VL);
-        storeTile(tmp, VL, c, co, ldc, rows, cols, alpha, beta);
+    }
+
+    /** {@link #kernel6x2} for 4-row tiles (MR == 4, at 8 lanes): 8 accumulators. */
+    static void kernel4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] tmp) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * 4;
+            int bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        c00.intoArray(tmp, 0);
+        c01.intoArray(tmp, VL);
+        c10.intoArray(tmp, NR);
+        c11.intoArray(tmp, NR + VL);
+        c20.intoArray(tmp, 2 * NR);
+        c21.intoArray(tmp, 2 * NR + VL);
+        c30.intoArray(tmp, 3 * NR);
+        c31.intoArray(tmp, 3 * NR + VL);
+    }
+
+    /** {@link #kernel6x1} for 4-row tiles (MR == 4). */
+    static void kernel4x1(int kc, float[] ap, int ao, float[] bp, int bo, float[] tmp) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * 4;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * VL);
+            c0 = FloatVector.broadcast(S, ap[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(b0, c3);
+        }
+        c0.intoArray(tmp, 0);
+        c1.intoArray(tmp, VL);
+        c2.intoArray(tmp, 2 * VL);
+        c3.intoArray(tmp, 3 * VL);
     }
 
     /**
@@ -112,9 +169,7 @@ final class SgemmKernels {
      * {@code a[a0 + r*lda + p]} for p in [0, kc) (A not transposed, all six rows present). Skips
      * packing A, which costs as much as a fifth of a small GEMM such as an MLP layer's forward.
      */
-    static void kernel6x2Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo,
-                                float[] c, int co, int ldc, int rows, int cols,
-                                float alpha, float beta, float[] tmp) {
+    static void kernel6x2Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo, float[] tmp) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
@@ -154,13 +209,10 @@ final class SgemmKernels {
         c41.intoArray(tmp, 4 * NR + VL);
         c50.intoArray(tmp, 5 * NR);
         c51.intoArray(tmp, 5 * NR + VL);
-        storeTile(tmp, NR, c, co, ldc, rows, cols, alpha, beta);
     }
 
     /** {@link #kernel6x1} reading A in place, as {@link #kernel6x2Direct}. */
-    static void kernel6x1Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo,
-                                float[] c, int co, int ldc, int rows, int cols,
-                                float alpha, float beta, float[] tmp) {
+    static void kernel6x1Direct(int kc, float[] a, int a0, int lda, float[] bp, int bo, float[] tmp) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
@@ -178,14 +230,13 @@ final class SgemmKernels {
         c3.intoArray(tmp, 3 * VL);
         c4.intoArray(tmp, 4 * VL);
         c5.intoArray(tmp, 5 * VL);
-        storeTile(tmp, VL, c, co, ldc, rows, cols, alpha, beta);
     }
 
     /**
      * Writes a finished tile (row stride {@code stride} in tmp) into C: whole vectors when the
      * tile is full, scalar otherwise; both round identically.
      */
-    private static void storeTile(float[] tmp, int stride, float[] c, int co, int ldc,
+    static void storeTile(float[] tmp, int stride, float[] c, int co, int ldc,
                                   int rows, int cols, float alpha, float beta) {
         if (rows == MR && cols == stride) {
             for (int r = 0; r < MR; r++) {
@@ -280,6 +331,16 @@ final class SgemmKernels {
                     for (int r = rows; r < MR; r++) {
                         dst[d + r] = 0f;
                     }
+                }
+            } else if (rows == MR && MR == 4) {
+                // op(A)[i, p] = a[i*lda + p]: interleave four row streams.
+                int s0 = aOff + i * lda + p0;
+                int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
+                for (int p = 0, d = d0; p < kc; p++, d += MR) {
+                    dst[d] = a[s0 + p];
+                    dst[d + 1] = a[s1 + p];
+                    dst[d + 2] = a[s2 + p];
+                    dst[d + 3] = a[s3 + p];
                 }
             } else if (rows == MR) {
                 // op(A)[i, p] = a[i*lda + p]: interleave six row streams.

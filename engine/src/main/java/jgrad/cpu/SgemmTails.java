@@ -36,7 +36,9 @@ final class SgemmTails {
 
     /** Whether a tail of {@code cols} columns of a GEMM with these op(A) and k takes this path. */
     static boolean applies(boolean transA, int cols, int k) {
-        return cols > 0 && cols <= MAX_COLS && (transA || k >= MIN_K_DOT);
+        // At 8 lanes the dot-product block (16 accumulators + 5 operands) does not fit AVX2's 16
+        // vector registers, and a remainder of at most VL columns wastes at most half an 8-lane panel.
+        return cols > 0 && cols <= MAX_COLS && (transA || VL >= 16 && k >= MIN_K_DOT);
     }
 
     /** Floats {@link #packB} needs for {@code cols} tail columns. */
