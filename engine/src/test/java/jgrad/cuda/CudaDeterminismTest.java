@@ -38,7 +38,7 @@ class CudaDeterminismTest {
      */
     private static List<TrainConfig> jobs() {
         return List.of(
-                new TrainConfig("resnet8", Parity.size(12, 3), 0, Parity.size(32, 8), 0.05f, "momentum", "relu", "he", new int[] {100}, 1e-4f, 0f,
+                new TrainConfig("resnet8", Parity.size(12, 2), 0, Parity.size(32, 4), 0.05f, "momentum", "relu", "he", new int[] {100}, 1e-4f, 0f,
                         false, 21L, 4, 0.9f, "constant", 0, 0, 0f, "none", "cifar"),
                 new TrainConfig("mlp", Parity.size(30, 10), 0, 50, 0.002f, "adam", "relu", "he", new int[] {128, 64}, 1e-4f, 0.2f,
                         true, 22L, 10, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
