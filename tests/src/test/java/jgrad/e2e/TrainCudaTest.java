@@ -20,6 +20,9 @@ class TrainCudaTest {
      * 300 with cuBLAS (the simulator's GEMM is C++), 100 with the own PTX GEMM (about 5·10^7 PTX
      * instructions per step, half a second on one core).
      */
+    /** Test images evaluated on the simulator (each costs a forward pass there): 2 000 of MNIST's 10 000. */
+    static final int SIMULATED_TEST_IMAGES = 2000;
+
     static int simulatedSteps(String kernels) {
         return kernels.equals("own") ? 100 : 300;
     }
@@ -59,9 +62,11 @@ class TrainCudaTest {
             Path metrics = tmp.resolve(devices[i] + ".json");
             Cli r = i == 0
                     ? Cli.run("train", "--model", "mlp", "--device", "cpu", "--steps", "" + steps,
-                            "--no-warmup", "--metrics-json", metrics.toString())
+                            "--test-limit", "" + SIMULATED_TEST_IMAGES, "--no-warmup", "--metrics-json",
+                            metrics.toString())
                     : Cli.run("train", "--model", "mlp", "--device", "cuda", "--kernels", kernels, "--steps",
-                            "" + steps, "--no-warmup", "--metrics-json", metrics.toString());
+                            "" + steps, "--test-limit", "" + SIMULATED_TEST_IMAGES, "--no-warmup", "--metrics-json",
+                            metrics.toString());
             assertEquals(0, r.code(), r.err());
             runs[i] = new ObjectMapper().readTree(metrics.toFile());
         }
@@ -90,8 +95,9 @@ class TrainCudaTest {
         for (int run = 0; run < 2; run++) {
             Path metrics = tmp.resolve("run" + run + ".json");
             String steps = probe.simulated() ? "20" : "200";
+            String testImages = probe.simulated() ? "500" : "10000";
             Cli r = Cli.run("train", "--model", "convnet", "--device", "cuda", "--deterministic", "--steps", steps,
-                    "--log-every", "5", "--no-warmup", "--metrics-json", metrics.toString());
+                    "--test-limit", testImages, "--log-every", "5", "--no-warmup", "--metrics-json", metrics.toString());
             assertEquals(0, r.code(), r.err());
             curves[run] = NumericalFaultsTest.losses(new ObjectMapper().readTree(metrics.toFile()));
         }
