@@ -12,7 +12,8 @@ import jgrad.train.Trainer;
  * epoch lines: each epoch line erases the bar, is printed whole on its own line, and the bar is drawn
  * again below it. Otherwise (CI logs, pipes): one plain line per log point with the same figures. Both
  * take their rate from {@link StepRate} (the last few seconds of a monotonic clock, from the end of
- * the run's first step), so neither the JIT's slow start nor one-time set-up shows in the ETA.
+ * the run's first step), so neither the JIT's slow start nor one-time set-up shows in the ETA; a plain
+ * line early in a run falls back to the mean since the first step rather than print no figure.
  */
 final class Progress implements Trainer.Listener, AutoCloseable {
     /** Erases the terminal line the cursor is on (after a carriage return: all of it). */
@@ -76,7 +77,7 @@ final class Progress implements Trainer.Listener, AutoCloseable {
     public void onLog(int step, float loss) {
         this.loss = loss;
         if (!terminal) {
-            out.println(line(task, step, total, loss, rate.stepsPerSecond(), imagesPerStep));
+            out.println(line(task, step, total, loss, rate.stepsPerSecondSoFar(), imagesPerStep));
             out.flush();
         }
     }

@@ -29,6 +29,7 @@ final class StepRate {
 
     private final LongSupplier clock;
     private final ArrayDeque<Sample> window = new ArrayDeque<>();
+    private Sample first;
     private Sample last;
 
     StepRate(LongSupplier nanoClock) {
@@ -43,6 +44,9 @@ final class StepRate {
     void mark(int step) {
         long now = clock.getAsLong();
         last = new Sample(now, step);
+        if (first == null) {
+            first = last;
+        }
         if (window.isEmpty() || now - window.peekLast().nanos() >= SAMPLE_NANOS) {
             window.addLast(last);
         }
@@ -70,6 +74,7 @@ final class StepRate {
         window.clear();
         window.addAll(shifted);
         last = new Sample(last.nanos() + gap, last.step());
+        first = new Sample(first.nanos() + gap, first.step());
     }
 
     private Sample secondOldest() {
@@ -86,6 +91,19 @@ final class StepRate {
         Sample first = window.peekFirst();
         long span = last.nanos() - first.nanos();
         return span < MIN_SPAN_NANOS ? Double.NaN : (last.step() - first.step()) * 1e9 / span;
+    }
+
+    /**
+     * The window's rate, or before it spans half a second the mean since the first mark: for a line in a
+     * log, which records a figure at its log point rather than waiting for a steady one; NaN before two
+     * marks.
+     */
+    double stepsPerSecondSoFar() {
+        double windowed = stepsPerSecond();
+        if (!Double.isNaN(windowed) || first == null || last.nanos() == first.nanos()) {
+            return windowed;
+        }
+        return (last.step() - first.step()) * 1e9 / (last.nanos() - first.nanos());
     }
 
     /** Seconds until step {@code total} at the current rate; NaN without a rate or while it is still rising. */

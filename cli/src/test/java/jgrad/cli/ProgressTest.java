@@ -25,16 +25,21 @@ class ProgressTest {
     /** Issue 14: "608/1500 steps (0:00:03 / 0:00:04) 202.7 steps/s" was 608 steps over whole seconds. */
     @Test
     void rateUsesTheFractionOfASecondAndForgetsTheSlowStart() {
+        // 156 steps/s: 608 steps in 3.9 s, which whole seconds would have made 202.7.
         AtomicLong now = new AtomicLong();
         StepRate rate = new StepRate(now::get);
         rate.mark(1);
-        assertTrue(Double.isNaN(rate.stepsPerSecond()), "no rate before half a second");
-        now.set(1_950_000_000L);
-        rate.mark(305);
+        now.set(250_000_000L);
+        rate.mark(40);
+        assertTrue(Double.isNaN(rate.stepsPerSecond()), "no windowed rate before half a second");
+        assertEquals(156, rate.stepsPerSecondSoFar(), 1e-9, "a log line's figure: the mean so far");
+        now.set(2_000_000_000L);
+        rate.mark(313);
         now.set(3_900_000_000L);
         rate.mark(609);
-        assertEquals(608 / 3.9, rate.stepsPerSecond(), 1e-9);
-        assertEquals((1500 - 609) / (608 / 3.9), rate.secondsLeft(1500), 1e-6);
+        // The window (3 s) now starts at the sample of 0.25 s: 569 steps in 3.65 s.
+        assertEquals(569 / 3.65, rate.stepsPerSecond(), 1e-9);
+        assertEquals((1500 - 609) / (569 / 3.65), rate.secondsLeft(1500), 1e-6);
 
         // A slow start (1 step/s for 2 s), then 1000 steps/s for 10 s: the window holds only the fast part.
         AtomicLong t = new AtomicLong();
