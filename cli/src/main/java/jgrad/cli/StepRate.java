@@ -29,6 +29,7 @@ final class StepRate {
 
     private final LongSupplier clock;
     private final ArrayDeque<Sample> window = new ArrayDeque<>();
+    /** The first mark (the end of the run's first step), for the mean so far. */
     private Sample first;
     private Sample last;
 
@@ -88,9 +89,9 @@ final class StepRate {
         if (last == null || window.isEmpty()) {
             return Double.NaN;
         }
-        Sample first = window.peekFirst();
-        long span = last.nanos() - first.nanos();
-        return span < MIN_SPAN_NANOS ? Double.NaN : (last.step() - first.step()) * 1e9 / span;
+        Sample oldest = window.peekFirst();
+        long span = last.nanos() - oldest.nanos();
+        return span < MIN_SPAN_NANOS ? Double.NaN : (last.step() - oldest.step()) * 1e9 / span;
     }
 
     /**
@@ -114,12 +115,12 @@ final class StepRate {
 
     /** Whether the newer half of the window runs at most SETTLED times as fast as the older half. */
     private boolean settled() {
-        Sample first = window.peekFirst();
-        if (window.size() < 3 || last.nanos() - first.nanos() < SETTLE_SPAN_NANOS) {
+        Sample oldest = window.peekFirst();
+        if (window.size() < 3 || last.nanos() - oldest.nanos() < SETTLE_SPAN_NANOS) {
             return false;
         }
         Sample middle = window.stream().skip(window.size() / 2).findFirst().orElseThrow();
-        double older = (middle.step() - first.step()) / (double) (middle.nanos() - first.nanos());
+        double older = (middle.step() - oldest.step()) / (double) (middle.nanos() - oldest.nanos());
         double newer = (last.step() - middle.step()) / (double) Math.max(1, last.nanos() - middle.nanos());
         return older > 0 && newer <= SETTLED * older;
     }
