@@ -259,7 +259,9 @@ final class TrainCommand implements Callable<Integer> {
         String did = String.format(Locale.ROOT, "JIT warm-up: %s on synthetic data in %.1f s%s", Words.count(r.steps(),
                 "step"), r.seconds(), when);
         if (Double.isNaN(r.speedUp())) {
-            return did + "; too few steps to compile anything (skip it: --no-warmup)";
+            // One long step may well have compiled the kernels' loops (a cold convnet step takes seconds), but
+            // there is no second step to show it.
+            return did + "; one step is too few to time what it bought (skip: --no-warmup)";
         }
         String steps = "; a step went from " + ms(r.firstStepMs()) + " to " + ms(r.lastStepMs());
         return r.speedUp() >= 1.5

@@ -51,8 +51,8 @@ class TrainTextTest {
         assertEquals("JIT warm-up: 5 steps on synthetic data in 4.0 s, 2.8 s of it after the data loaded; a step "
                 + "went from 812 ms to 790 ms: no gain for this job, --no-warmup skips it",
                 TrainCommand.warmupLine(new JitWarmup.Report(5, 4.0, 2.8, 812, 790)));
-        assertEquals("JIT warm-up: 1 step on synthetic data in 4.0 s, 3.1 s of it after the data loaded; too few "
-                + "steps to compile anything (skip it: --no-warmup)",
+        assertEquals("JIT warm-up: 1 step on synthetic data in 4.0 s, 3.1 s of it after the data loaded; one step is "
+                + "too few to time what it bought (skip: --no-warmup)",
                 TrainCommand.warmupLine(new JitWarmup.Report(1, 4.0, 3.1, 3900, 3900)));
     }
 }
