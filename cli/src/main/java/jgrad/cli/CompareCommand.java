@@ -100,9 +100,9 @@ final class CompareCommand implements Callable<Integer> {
         TrainData data = loaded.data();
         int steps = cfg.totalSteps(data.trainCount());
         int cpuRun = cpuSteps == null ? steps : Math.min(cpuSteps, steps);
-        out.printf("jgrad compare: %s %s on %s, %s lr %s, batch %d, %d steps (cpu: %d)%n", cfg.model(),
-                TrainCommand.describeNet(cfg, data), loaded.spec().name(), cfg.optimizer(), cfg.lr(), cfg.batchSize(),
-                steps, cpuRun);
+        out.printf("jgrad compare: %s %s on %s (%s), %s lr %s, batch %d, %s (cpu: %d)%n", cfg.model(),
+                TrainCommand.describeNet(cfg, data), loaded.spec().name(), data.shape(), cfg.optimizer(), cfg.lr(),
+                cfg.batchSize(), Words.count(steps, "step"), cpuRun);
         out.flush();
 
         Side gpu = null;
@@ -185,7 +185,7 @@ final class CompareCommand implements Callable<Integer> {
 
     /** Trains on one device; the model is released at once (only the figures are kept). */
     private static Side run(PrintWriter out, TrainConfig cfg, Device device, TrainData data, double scale) {
-        out.printf("%s: %d steps%n", device.name(), cfg.totalSteps(data.trainCount()));
+        out.printf("%s: %s%n", device.name(), Words.count(cfg.totalSteps(data.trainCount()), "step"));
         out.flush();
         TrainResult r;
         try (Progress progress = new Progress(out, Progress.isTerminal(), device.name().split(" ")[0],

@@ -1,6 +1,7 @@
 package jgrad.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -99,6 +100,14 @@ final class DataCommand {
             Checks.dataset("DATASET", dataset);
             DataStore store = Datasets.store(dir.dataDir);
             DatasetSpec ds = DatasetSpec.byName(dataset);
+            PrintWriter err = spec.commandLine().getErr();
+            if (ds.files().stream().noneMatch(f -> Files.isRegularFile(store.path(ds, f)))) {
+                // One line for the data set, not one "missing"/"no SHA-256 recorded" per file.
+                err.printf("%s: not installed in %s; %s%n", ds.name(), store.root().resolve(ds.name()),
+                        DataStore.installHint(ds));
+                err.flush();
+                return 1;
+            }
             List<String> problems = store.problems(ds);
             PrintWriter out = spec.commandLine().getOut();
             if (problems.isEmpty()) {
@@ -107,7 +116,6 @@ final class DataCommand {
                 out.flush();
                 return 0;
             }
-            PrintWriter err = spec.commandLine().getErr();
             problems.forEach(p -> err.println(ds.name() + ": " + p));
             err.flush();
             return 1;

@@ -28,6 +28,7 @@ public final class Main {
         cli.setExecutionExceptionHandler(errors);
         cli.setParameterExceptionHandler(errors);
         Checks.registerFiniteNumbers(cli);
+        PathSafeHelp.install(cli);
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {

@@ -17,14 +17,11 @@ import jgrad.io.AtomicFiles;
 import jgrad.train.TrainData;
 
 /**
- * The seed's 8×8 grid of test images with their predicted and true labels; a wrong prediction gets a
- * red frame and red text. Drawn headless with java.awt into a BufferedImage, written atomically.
+ * {@code predictions.png}: the {@link PredictionLayout} drawn headless with java.awt into a
+ * BufferedImage and written atomically; a wrong prediction gets a red frame and red text.
  */
 final class PredictionGrid {
-    static final int SIDE = 8;
-    private static final int LABEL_HEIGHT = 16;
-    private static final int GAP = 6;
-    private static final Color WRONG = new Color(0xd62728);
+    static final Color WRONG = new Color(0xd62728);
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -34,45 +31,58 @@ final class PredictionGrid {
 
     private PredictionGrid() {}
 
-    /** The first 64 test images (fewer if the split is smaller), images scaled up to about 96 px. */
-    static void write(Path png, TrainData data, int[] predictions, List<String> names) throws IOException {
-        ImageShape s = data.shape();
-        if (s.height() < 2 || s.width() < 2) {
-            throw new IllegalArgumentException("a prediction grid needs image data, got " + s);
-        }
-        int scale = Math.max(1, 96 / Math.max(s.height(), s.width()));
-        int cellW = Math.max(s.width() * scale, 96) + GAP;
-        int cellH = s.height() * scale + LABEL_HEIGHT + GAP;
-        BufferedImage img = new BufferedImage(SIDE * cellW + GAP, SIDE * cellH + GAP, BufferedImage.TYPE_INT_RGB);
+    static void write(Path png, String title, TrainData data, int[] predictions, List<String> names)
+            throws IOException {
+        PredictionLayout layout = PredictionLayout.of(title, data.shape(), predictions, data.testY(),
+                data.testCount());
+        BufferedImage img = render(layout, data, names);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Charts.noImageCache();
+        ImageIO.write(img, "png", bytes);
+        AtomicFiles.write(png, bytes.toByteArray());
+    }
+
+    static BufferedImage render(PredictionLayout layout, TrainData data, List<String> names) {
+        BufferedImage img = new BufferedImage(layout.width(), layout.height(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, img.getWidth(), img.getHeight());
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+            g.drawString(layout.title(), PredictionLayout.GAP, layout.titleY() + 18);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(layout.key(), PredictionLayout.GAP, layout.keyY() + 14);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+            g.setColor(Color.BLACK);
+            g.drawString(layout.allHeader(), PredictionLayout.GAP, layout.headerY() + 14);
+            g.drawString(layout.mistakesHeader(), layout.mistakesX(), layout.headerY() + 14);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-            int n = Math.min(SIDE * SIDE, data.testCount());
-            for (int i = 0; i < n; i++) {
-                int x0 = GAP + (i % SIDE) * cellW;
-                int y0 = GAP + (i / SIDE) * cellH;
-                drawImage(img, data, i, x0, y0, scale);
-                int truth = (int) data.testY()[i];
-                boolean right = predictions[i] == truth;
-                if (!right) {
-                    g.setColor(WRONG);
-                    g.setStroke(new BasicStroke(3f));
-                    g.drawRect(x0 - 2, y0 - 2, s.width() * scale + 3, s.height() * scale + 3);
+            for (List<PredictionLayout.Cell> grid : List.of(layout.all(), layout.mistakes())) {
+                for (PredictionLayout.Cell c : grid) {
+                    drawCell(g, img, layout, data, names, c);
                 }
-                g.setColor(right ? Color.DARK_GRAY : WRONG);
-                String text = "p:" + Report.name(names, predictions[i]) + " t:" + Report.name(names, truth);
-                g.drawString(shorten(g, text, cellW - 2), x0, y0 + s.height() * scale + LABEL_HEIGHT - 4);
             }
         } finally {
             g.dispose();
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Charts.noImageCache();
-        ImageIO.write(img, "png", bytes);
-        AtomicFiles.write(png, bytes.toByteArray());
+        return img;
+    }
+
+    private static void drawCell(Graphics2D g, BufferedImage img, PredictionLayout layout, TrainData data,
+                                 List<String> names, PredictionLayout.Cell c) {
+        drawImage(img, data, c.index(), c.x(), c.y(), layout.scale());
+        if (c.wrong()) {
+            g.setColor(WRONG);
+            g.setStroke(new BasicStroke(3f));
+            g.drawRect(c.x() - 2, c.y() - 2, layout.imageW() + 3, layout.imageH() + 3);
+        }
+        g.setColor(c.wrong() ? WRONG : Color.DARK_GRAY);
+        String text = "p:" + Report.name(names, c.predicted()) + " t:" + Report.name(names, c.truth());
+        g.drawString(shorten(g, text, layout.cellW() - 2), c.x(),
+                c.y() + layout.imageH() + PredictionLayout.LABEL_HEIGHT - 4);
     }
 
     /** Test image {@code i}, un-normalised back to [0, 1], grey or RGB, each pixel a scale×scale block. */

@@ -3,26 +3,36 @@ package jgrad.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import jgrad.train.EpochStats;
 import jgrad.train.Trainer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Training progress: on a terminal a progress bar (elapsed / ETA, steps/s) with the last loss and
- * images/s; otherwise (CI logs, pipes) one plain line per log point with the same figures and an
- * ETA; one line per epoch in both. Rates are averages since the first step, so the JIT warm-up
- * shows as a slightly slower start.
+ * Training progress. On a terminal: a bar ({@link BarLine}: steps, elapsed, ETA, images/s, loss)
+ * redrawn in place on stdout a few times a second, from the training thread, so it never races the
+ * epoch lines: each epoch line erases the bar, is printed whole on its own line, and the bar is drawn
+ * again below it. Otherwise (CI logs, pipes): one plain line per log point with the same figures. Both
+ * take their rate from {@link StepRate} (the last few seconds of a monotonic clock, from the end of
+ * the run's first step), so neither the JIT's slow start nor one-time set-up shows in the ETA; a plain
+ * line early in a run falls back to the mean since the first step rather than print no figure.
  */
 final class Progress implements Trainer.Listener, AutoCloseable {
+    /** Erases the terminal line the cursor is on (after a carriage return: all of it). */
+    private static final String CLEAR_LINE = "\r\u001b[K";
+    private static final long REDRAW_NANOS = 200_000_000L;
+
     private final PrintWriter out;
     private final boolean terminal;
     private final String task;
     private final int imagesPerStep;
-    private ProgressBar bar;
+    private final TerminalColumns columns = new TerminalColumns();
+    private StepRate rate = new StepRate();
     private int total;
     private long startNanos;
-    /** Steps already done when this run started (a resumed run starts past 0). */
+    private long drawnAt;
+    private boolean barShown;
+    private int step = -1;
+    private float loss = Float.NaN;
+    /** Steps already done when this run started (a resumed run starts past 0); -1 before the first call. */
     private int firstStep = -1;
 
     /**
@@ -44,52 +54,73 @@ final class Progress implements Trainer.Listener, AutoCloseable {
     public void onStart(int totalSteps) {
         total = totalSteps;
         startNanos = System.nanoTime();
-        if (terminal) {
-            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(totalSteps)
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setUnit(" steps", 1)
-                    .showSpeed().build();
-        }
+        rate = new StepRate();
+        firstStep = -1;
     }
 
     @Override
     public void onStep(int step) {
+        this.step = step;
         if (firstStep < 0) {
-            firstStep = step - 1;
+            firstStep = step;  // the trainer's position before its first step
+            draw();
+            return;
         }
-        if (bar != null) {
-            bar.stepTo(step);
+        // The first step carries one-time costs (uploads, allocation, compilation): the rate starts after it.
+        rate.mark(step);
+        if (terminal && System.nanoTime() - drawnAt >= REDRAW_NANOS) {
+            draw();
         }
     }
 
     @Override
     public void onLog(int step, float loss) {
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        int done = step - Math.max(firstStep, 0);
-        if (bar != null) {
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, %s images/s", loss,
-                    rate(done, seconds, imagesPerStep)));
-        } else {
-            out.println(line(task, step, done, total, loss, seconds, imagesPerStep));
+        this.loss = loss;
+        if (!terminal) {
+            out.println(line(task, step, total, loss, rate.stepsPerSecondSoFar(), imagesPerStep));
             out.flush();
         }
     }
 
+    /** The bar as it stands, in place of the one drawn before (terminal only). */
+    private void draw() {
+        if (!terminal) {
+            return;
+        }
+        double stepsPerSecond = rate.stepsPerSecond();
+        BarLine frame = new BarLine(task, Math.max(step, 0), total, (System.nanoTime() - startNanos) / 1e9,
+                step >= total ? 0 : rate.secondsLeft(total), stepsPerSecond * imagesPerStep, loss);
+        out.print(CLEAR_LINE + frame.render(columns.get()));
+        out.flush();
+        barShown = true;
+        drawnAt = System.nanoTime();
+    }
+
+    /** Prints a line of its own: on a terminal over the bar, which is drawn again below it. */
+    private void println(String line) {
+        if (barShown) {
+            out.print(CLEAR_LINE);
+            barShown = false;
+        }
+        out.println(line);
+        out.flush();
+        draw();
+    }
+
     /**
      * "cpu step  1000/10000  loss 0.2870  41230 images/s  ETA 0:00:09" (no task prefix for "train");
-     * {@code done} steps took {@code seconds}.
+     * "?" for the rate and ETA while {@code stepsPerSecond} is NaN (not measured yet).
      */
-    static String line(String task, int step, int done, int total, float loss, double seconds, int imagesPerStep) {
+    static String line(String task, int step, int total, float loss, double stepsPerSecond, int imagesPerStep) {
         int width = String.valueOf(total).length();
-        String eta = done > 0 && seconds > 0 ? duration(seconds / done * (total - step)) : "?";
+        boolean known = !Double.isNaN(stepsPerSecond) && stepsPerSecond > 0;
+        String eta = step >= total ? duration(0) : known ? duration((total - step) / stepsPerSecond) : "?";
+        String images = known ? String.format(Locale.ROOT, "%.0f", stepsPerSecond * imagesPerStep) : "?";
         return String.format(Locale.ROOT, "%sstep %" + width + "d/%d  loss %.4f  %s images/s  ETA %s",
-                task.equals("train") ? "" : task + " ", step, total, loss, rate(done, seconds, imagesPerStep), eta);
+                task.equals("train") ? "" : task + " ", step, total, loss, images, eta);
     }
 
-    static String rate(int steps, double seconds, int imagesPerStep) {
-        return seconds > 0 ? String.format(Locale.ROOT, "%.0f", steps * (double) imagesPerStep / seconds) : "?";
-    }
-
-    /** h:mm:ss, as the progress bar prints its ETA. */
+    /** h:mm:ss. */
     static String duration(double seconds) {
         Duration d = Duration.ofMillis(Math.round(seconds * 1000));
         return String.format(Locale.ROOT, "%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
@@ -97,26 +128,23 @@ final class Progress implements Trainer.Listener, AutoCloseable {
 
     @Override
     public void onSkippedStep(int step, String what) {
-        out.println("skipped: " + what);
-        out.flush();
+        println("skipped: " + what);
     }
 
     @Override
-    public void onEpoch(jgrad.train.EpochStats e, int totalEpochs) {
-        String line = String.format("epoch %d/%d  loss %.4f  test acc %.4f  lr %.4g  %.1f s", e.epoch(), totalEpochs,
-                e.meanLoss(), e.testAccuracy(), e.lr(), e.trainSeconds());
-        if (bar != null) {
-            bar.setExtraMessage(" " + line);
-        }
-        out.println(line);
-        out.flush();
+    public void onEpoch(EpochStats e, int totalEpochs) {
+        rate.skipPause();
+        println(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  test acc %.4f  lr %.4g  %.1f s", e.epoch(),
+                totalEpochs, e.meanLoss(), e.testAccuracy(), e.lr(), e.trainSeconds()));
     }
 
+    /** Erases the bar (the summary follows); safe to call twice. */
     @Override
     public void close() {
-        if (bar != null) {
-            bar.close();
-            bar = null;
+        if (barShown) {
+            out.print(CLEAR_LINE);
+            out.flush();
+            barShown = false;
         }
     }
 }

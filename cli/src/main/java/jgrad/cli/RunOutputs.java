@@ -48,7 +48,8 @@ final class RunOutputs {
         if (accuracyCurve(dir.resolve("accuracy.png"), cfg, result)) {
             written.add("accuracy.png");
         }
-        PredictionGrid.write(dir.resolve("predictions.png"), loaded.data(), result.evaluation().predictions(),
+        PredictionGrid.write(dir.resolve("predictions.png"), "jgrad " + cfg.model() + " on " + result.device()
+                + ": test predictions on " + loaded.spec().name(), loaded.data(), result.evaluation().predictions(),
                 loaded.spec().classNames());
         written.add("predictions.png");
         written.add("metrics.json");

@@ -28,7 +28,7 @@ final class TrainChecks {
         Checks.dataDir(o.dataDir);
         if (given.test("--steps") && given.test("--epochs") && o.epochs > 0) {
             throw new IllegalArgumentException("--steps and --epochs both given: --epochs " + o.epochs + " makes "
-                    + o.epochs + " passes over the data and would ignore --steps " + o.steps + "; give one");
+                    + Words.count(o.epochs, "pass", "passes") + " over the data and would ignore --steps " + o.steps + "; give one");
         }
         if (given.test("--epochs") && o.epochs == 0) {
             throw new IllegalArgumentException("--epochs must be positive, got 0 (for a number of steps give --steps N)");
@@ -102,12 +102,12 @@ final class TrainChecks {
                     + saved.steps() + "); give --steps N to extend it");
         }
         if (asked.epochs() > 0 && asked.epochs() < checkpoint.epoch()) {
-            throw new IllegalArgumentException("--epochs " + asked.epochs() + " is less than the " + checkpoint.epoch()
-                    + " epochs the checkpoint in " + dir + " has done");
+            throw new IllegalArgumentException("--epochs " + asked.epochs() + " is less than the "
+                    + Words.count(checkpoint.epoch(), "epoch") + " the checkpoint in " + dir + " has done");
         }
         if (asked.epochs() == 0 && asked.steps() < checkpoint.step()) {
-            throw new IllegalArgumentException("--steps " + asked.steps() + " is less than the " + checkpoint.step()
-                    + " steps the checkpoint in " + dir + " has done");
+            throw new IllegalArgumentException("--steps " + asked.steps() + " is less than the "
+                    + Words.count(checkpoint.step(), "step") + " the checkpoint in " + dir + " has done");
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -206,16 +207,15 @@ final class TrainCommand implements Callable<Integer> {
             throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         TrainData data = loaded.data();
-        out.printf("jgrad train: %s %s on %s (%s), %s lr %s, batch %d, %d steps on %s%n", cfg.model(),
+        out.printf("jgrad train: %s %s on %s (%s), %s lr %s, batch %d, %s on %s%n", cfg.model(),
                 describeNet(cfg, data), loaded.spec().name(), data.shape(), cfg.optimizer(), cfg.lr(),
-                cfg.batchSize(), cfg.totalSteps(data.trainCount()), selection.device().name());
+                cfg.batchSize(), Words.count(cfg.totalSteps(data.trainCount()), "step"), selection.device().name());
         String extras = extras(cfg, data);
         if (!extras.isEmpty()) {
             out.println("  " + extras);
         }
         if (warmed != null) {
-            out.printf("  JIT warm-up: %d steps on synthetic data in %.1f s, while the data loaded (skip: --no-warmup)%n",
-                    warmed.steps(), warmed.seconds());
+            out.println("  " + warmupLine(warmed));
         }
         if (resume != null) {
             out.printf("  resuming from %s at epoch %d (step %d)%n", resume.file(), resume.epoch(), resume.step());
@@ -239,8 +239,8 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("skipped steps  %d (non-finite loss or gradient, --on-nan skip)%n", result.skippedSteps());
         }
         if (result.stoppedEarlyAfter() > 0) {
-            out.printf("early stop     after epoch %d: the epoch loss did not improve by more than %s for %d epochs%n",
-                    result.stoppedEarlyAfter(), plain(cfg.minDelta()), cfg.patience());
+            out.printf("early stop     after epoch %d: the epoch loss did not improve by more than %s for %s%n",
+                    result.stoppedEarlyAfter(), plain(cfg.minDelta()), Words.count(cfg.patience(), "epoch"));
         }
         if (!result.complete()) {
             out.printf("paused         after epoch %d; continue with: jgrad train --resume %s%n",
@@ -260,6 +260,33 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * What the JIT warm-up did and what it bought: the time of its first (cold) and last step, and the
+     * part of its time that came after the data was ready, which the run waited for. Where its steps
+     * got no faster, it says so and how to skip it.
+     */
+    static String warmupLine(JitWarmup.Report r) {
+        String when = r.afterData() >= 0.1 ? String.format(Locale.ROOT, ", %.1f s of it after the data loaded",
+                r.afterData()) : ", while the data loaded";
+        String did = String.format(Locale.ROOT, "JIT warm-up: %s on synthetic data in %.1f s%s", Words.count(r.steps(),
+                "step"), r.seconds(), when);
+        if (Double.isNaN(r.speedUp())) {
+            // One long step may well have compiled the kernels' loops (a cold convnet step takes seconds), but
+            // there is no second step to show it.
+            return did + "; one step is too few to time what it bought (skip: --no-warmup)";
+        }
+        String steps = "; a step went from " + ms(r.firstStepMs()) + " to " + ms(r.lastStepMs());
+        return r.speedUp() >= 1.5
+                ? did + steps + String.format(Locale.ROOT, " (%.0f× faster; skip: --no-warmup)", r.speedUp())
+                : did + steps + ": no gain for this job, --no-warmup skips it";
+    }
+
+    /** Milliseconds to three figures: 0.552 ms, 11.5 ms, 812 ms. */
+    static String ms(double ms) {
+        return String.format(Locale.ROOT, ms < 1 ? "%.3f ms" : ms < 10 ? "%.2f ms" : ms < 100 ? "%.1f ms" : "%.0f ms",
+                ms);
+    }
+
     /** The options beyond the seed's, in one line; empty when none is in use. */
     static String extras(TrainConfig cfg, TrainData data) {
         List<String> parts = new ArrayList<>();
@@ -270,8 +297,8 @@ final class TrainCommand implements Callable<Integer> {
             parts.add("weight decay " + plain(cfg.weightDecay()));
         }
         if (cfg.lrSchedule().equals("cosine")) {
-            parts.add("cosine lr per epoch, T_max " + (cfg.tMax() > 0 ? cfg.tMax() : cfg.totalEpochs(data.trainCount()))
-                    + " epochs");
+            parts.add("cosine lr per epoch, T_max " + Words.count(cfg.tMax() > 0 ? cfg.tMax()
+                    : cfg.totalEpochs(data.trainCount()), "epoch"));
         }
         if (!cfg.augment().equals("none")) {
             parts.add("augment " + cfg.augment() + " (host)");
@@ -293,11 +320,11 @@ final class TrainCommand implements Callable<Integer> {
 
     static String describeNet(TrainConfig cfg, TrainData data) {
         if (TrainConfig.isResNet(cfg.model())) {
-            return data.shape() + " input, " + cfg.stem() + " stem, " + data.classes() + " classes";
+            return cfg.stem() + " stem, " + data.classes() + " classes";
         }
         StringBuilder sb = new StringBuilder();
         if (cfg.model().equals("convnet")) {
-            sb.append(data.shape()).append(" conv").append(ConvNet.FILTERS).append('x').append(ConvNet.KERNEL)
+            sb.append("conv").append(ConvNet.FILTERS).append('x').append(ConvNet.KERNEL)
                     .append('x').append(ConvNet.KERNEL).append("-pool2");
         } else {
             sb.append(data.features());

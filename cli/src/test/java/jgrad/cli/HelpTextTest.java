@@ -48,6 +48,39 @@ class HelpTextTest {
         assertEquals("", err.toString(StandardCharsets.UTF_8), "picocli warnings while rendering --help");
     }
 
+    /**
+     * Issue 14: picocli's wrapping broke "~/.cache/jgrad" after "~/." and "loss.png" after "loss.". Every
+     * path-like word of an option's description (a dot or slash inside it) stands whole in the help.
+     */
+    @Test
+    void helpNeverBreaksAPathOrFileName() {
+        List<CommandLine> commands = new ArrayList<>();
+        collect(new CommandLine(new Main()), commands);
+        java.util.regex.Pattern pathLike = java.util.regex.Pattern.compile("[\\w~$-]*[./][\\w./~-]*\\w");
+        int checked = 0;
+        for (CommandLine cmd : commands) {
+            // As the user runs it: `jgrad data fetch --help`.
+            List<String> args = new ArrayList<>(List.of(cmd.getCommandSpec().qualifiedName().split(" ")));
+            args.remove(0);
+            args.add("--help");
+            java.io.StringWriter out = new java.io.StringWriter();
+            assertEquals(0, Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()),
+                    args.toArray(String[]::new)), String.join(" ", args));
+            String usage = out.toString();
+            for (CommandLine.Model.OptionSpec o : cmd.getCommandSpec().options()) {
+                var m = pathLike.matcher(String.join(" ", o.description()));
+                while (!o.hidden() && m.find()) {
+                    String word = m.group();
+                    if (word.matches(".*[./][A-Za-z].*")) {
+                        assertTrue(usage.contains(word), String.join(" ", args) + " breaks '" + word + "':\n" + usage);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked >= 10, "paths and file names checked: " + checked);
+    }
+
     /** gradcheck's --help lists only what it takes: no training options, and --model says mlp only. */
     @Test
     void gradcheckHelpShowsOnlyWhatApplies() {

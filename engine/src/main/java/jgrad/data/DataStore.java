@@ -134,7 +134,8 @@ public final class DataStore {
         }
     }
 
-    static String installHint(DatasetSpec spec) {
+    /** What installs {@code spec}: "run `jgrad data fetch mnist` or `jgrad data import PATH`". */
+    public static String installHint(DatasetSpec spec) {
         return spec instanceof RecordDatasetSpec records
                 ? "run `jgrad data import PATH` with " + records.archive() + " or its unpacked files"
                 : "run `jgrad data fetch " + spec.name() + "` or `jgrad data import PATH`";
@@ -245,7 +246,8 @@ public final class DataStore {
     public List<InstalledFile> fetch(DatasetSpec spec) {
         List<FileSpec> missing = missingOrBad(spec);
         if (missing.isEmpty()) {
-            log.info("{}: all {} files present and verified in {}", spec.name(), spec.files().size(),
+            // Debug only: `data fetch` says so itself, and a train run has nothing to add.
+            log.debug("{}: all {} files present and verified in {}", spec.name(), spec.files().size(),
                     root.resolve(spec.name()));
             return List.of();
         }

@@ -24,8 +24,21 @@ public final class JitWarmup implements AutoCloseable {
     /** Synthetic training examples, also the largest warm-up batch; built in milliseconds. */
     private static final int EXAMPLES = 512;
 
-    /** What a finished warm-up did. */
-    public record Report(int steps, double seconds) {}
+    /**
+     * What a finished warm-up did and bought.
+     *
+     * @param seconds        from its start to its end
+     * @param afterData      seconds of those after {@link #finish} was called (the data ready): what the
+     *                       run waited for it
+     * @param firstStepMs    its first step (cold: interpreted code, class loading); NaN without a step
+     * @param lastStepMs     its last step (as compiled as it got); NaN without a step
+     */
+    public record Report(int steps, double seconds, double afterData, double firstStepMs, double lastStepMs) {
+        /** How many times faster its last step ran than its first; NaN with fewer than two steps. */
+        public double speedUp() {
+            return steps >= 2 ? firstStepMs / lastStepMs : Double.NaN;
+        }
+    }
 
     private final Thread thread;
     private final int minSteps;
@@ -34,6 +47,9 @@ public final class JitWarmup implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile int steps;
     private volatile long endNanos;
+    private volatile long finishNanos;
+    private volatile long firstStepNanos = -1;
+    private volatile long lastStepNanos = -1;
     private Report report;
 
     /** Thrown from the listener to end the warm-up's training run early; never escapes. */
@@ -71,8 +87,18 @@ public final class JitWarmup implements AutoCloseable {
     private void run(TrainConfig job, Device device, ImageShape shape, int classes) {
         TrainData data = StepBench.synthetic(shape, classes, EXAMPLES, job.seed() ^ 0x5EEDL);
         Trainer.Listener listener = new Trainer.Listener() {
+            private long previous = -1;
+
             @Override
             public void onStep(int step) {
+                long now = System.nanoTime();
+                if (previous >= 0) {  // the first call comes before the first step
+                    lastStepNanos = now - previous;
+                    if (firstStepNanos < 0) {
+                        firstStepNanos = lastStepNanos;
+                    }
+                }
+                previous = now;
                 steps = step;
                 if (stopRequested && (step >= minSteps || System.nanoTime() - startNanos >= minNanos)) {
                     throw new Stop();
@@ -97,6 +123,7 @@ public final class JitWarmup implements AutoCloseable {
      */
     public synchronized Report finish() {
         if (report == null) {
+            finishNanos = System.nanoTime();
             stopRequested = true;
             boolean interrupted = false;
             while (thread.isAlive()) {
@@ -109,7 +136,9 @@ public final class JitWarmup implements AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            report = new Report(steps, (endNanos - startNanos) / 1e9);
+            report = new Report(steps, (endNanos - startNanos) / 1e9, Math.max(0, endNanos - finishNanos) / 1e9,
+                    firstStepNanos < 0 ? Double.NaN : firstStepNanos / 1e6,
+                    lastStepNanos < 0 ? Double.NaN : lastStepNanos / 1e6);
         }
         return report;
     }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import java.util.ArrayList;
 import java.util.List;
+import jgrad.CapturedLog;
 import jgrad.device.DeviceOutOfMemoryException;
 import jgrad.device.MemoryStats;
 import org.junit.jupiter.api.Test;
@@ -109,7 +111,12 @@ class CudaAllocatorTest {
         CudaAllocator pool = new CudaAllocator(mem);
         CudaAllocator.Block a = pool.take(6 * MIB);
         pool.release(a);  // cached: 6 MiB still held on the device
-        CudaAllocator.Block b = pool.take(4 * MIB);  // needs the cached 6 MiB back first
+        CudaAllocator.Block b;
+        try (CapturedLog log = CapturedLog.of(CudaAllocator.class, Level.WARN)) {
+            b = pool.take(4 * MIB);  // needs the cached 6 MiB back first
+            assertEquals(List.of("device allocation of 4.0 MiB failed; releasing 6.0 MiB of cached blocks and retrying"),
+                    log.messages(Level.WARN));
+        }
         assertEquals(4 * MIB, b.bytes());
         assertEquals(List.of(a.ptr()), mem.freed, "the cached block was freed to make room");
         assertEquals(new MemoryStats(4 * MIB, 4 * MIB, 6 * MIB), pool.stats());
@@ -120,8 +127,13 @@ class CudaAllocatorTest {
         FakeBacking mem = new FakeBacking(8 * MIB);
         CudaAllocator pool = new CudaAllocator(mem);
         pool.take(6 * MIB);
-        DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
-                () -> pool.take(3 * MIB));
+        DeviceOutOfMemoryException e;
+        try (CapturedLog log = CapturedLog.of(CudaAllocator.class, Level.WARN)) {
+            e = assertThrows(DeviceOutOfMemoryException.class, () -> pool.take(3 * MIB));
+            // 3 MiB is a 4 MiB block; nothing cached to give back, and the retry fails too
+            assertEquals(List.of("device allocation of 4.0 MiB failed; releasing 0.0 MiB of cached blocks and retrying"),
+                    log.messages(Level.WARN));
+        }
         assertEquals(3 * MIB, e.requestedBytes());
         assertEquals(6 * MIB, e.stats().allocated());
         assertTrue(e.getMessage().contains("tried to allocate 3.0 MiB") && e.getMessage().contains("2.0 MiB free of 8.0 MiB"),

@@ -1,13 +1,17 @@
 package jgrad.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import jgrad.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +38,12 @@ class KernelsDirOverrideTest {
         byte[] mutated = ".version 8.0\n// mutated for a test\n".getBytes(StandardCharsets.US_ASCII);
         Files.write(dir.resolve("optim.ptx"), mutated);
         System.setProperty(CudaKernels.KERNELS_DIR_PROPERTY, dir.toString());
-        assertArrayEquals(mutated, CudaKernels.ptx("optim"));
+        try (CapturedLog log = CapturedLog.of(CudaKernels.class, Level.WARN)) {
+            assertArrayEquals(mutated, CudaKernels.ptx("optim"));
+            // Said once per process: the only test that loads from a folder says it here.
+            assertEquals(List.of("own kernels loaded from " + dir + " (-Djgrad.kernels.dir), not from the jgrad-kernels"
+                    + " jar"), log.messages(Level.WARN));
+        }
     }
 
     @Test

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import jgrad.CapturedLog;
 import jgrad.cpu.CpuDevice;
 import jgrad.device.DeviceOutOfMemoryException;
 import jgrad.device.MemoryStats;
@@ -91,13 +94,20 @@ class OutOfMemoryRecoveryTest {
 
         SmallDevice small = new SmallDevice(peak - 1);
         int[] stepsDone = {-1};
-        DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
-                () -> Trainer.train(config(), small, data, new Trainer.Listener() {
-                    @Override
-                    public void onStep(int step) {
-                        stepsDone[0] = step;
-                    }
-                }));
+        DeviceOutOfMemoryException e;
+        try (CapturedLog log = CapturedLog.of(CudaAllocator.class, Level.WARN)) {
+            e = assertThrows(DeviceOutOfMemoryException.class,
+                    () -> Trainer.train(config(), small, data, new Trainer.Listener() {
+                        @Override
+                        public void onStep(int step) {
+                            stepsDone[0] = step;
+                        }
+                    }));
+            List<String> warned = log.messages(Level.WARN);
+            assertFalse(warned.isEmpty(), "the allocator says it empties its cache before giving up");
+            warned.forEach(w -> assertTrue(w.matches("device allocation of .* failed; releasing .* of cached blocks and "
+                    + "retrying"), w));
+        }
         String m = e.getMessage();
         assertTrue(m.startsWith("CUDA out of memory: tried to allocate ") && m.contains("MiB in live tensors")
                 && m.contains("free of ") && m.contains("Hint: lower --batch-size"), m);
@@ -114,8 +124,12 @@ class OutOfMemoryRecoveryTest {
         }
         TrainConfig smaller = new TrainConfig("mlp", 30, 0, 16, 0.002f, "adam", "relu", "he", new int[] {128, 64}, 1e-4f,
                 0.1f, true, 7L, 10);
-        try (TrainResult again = Trainer.train(smaller, small, data, new Trainer.Listener() {})) {
+        try (CapturedLog log = CapturedLog.of(CudaAllocator.class, Level.WARN);
+             TrainResult again = Trainer.train(smaller, small, data, new Trainer.Listener() {})) {
             assertTrue(again.complete(), "a smaller job fits on the device that ran out");
+            // It fits after the allocator gives its cache back, which it may say.
+            log.messages(Level.WARN).forEach(w -> assertTrue(w.matches("device allocation of .* failed; releasing .* of "
+                    + "cached blocks and retrying"), w));
         }
         assertEquals(cpuBefore, CPU.memoryStats().allocated());
         System.out.printf("out-of-memory recovery: failed after %d steps (peak %d B, capacity %d B): %s%n",

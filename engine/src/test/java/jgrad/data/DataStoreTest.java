@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
+import jgrad.CapturedLog;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,7 +136,13 @@ class DataStoreTest {
         byte[] wrongLabels = TestFiles.labels(3, 10, 99); // valid IDX, other content
         TestFiles.write(src.resolve("t10k-labels-idx1-ubyte"), wrongLabels);
 
-        DataException e = assertThrows(DataException.class, () -> store.importFrom(src));
+        DataException e;
+        try (CapturedLog log = CapturedLog.of(DataImport.class, Level.WARN)) {
+            e = assertThrows(DataException.class, () -> store.importFrom(src));
+            assertEquals(1, log.messages(Level.WARN).size(), log.messages(Level.WARN).toString());
+            assertTrue(log.messages(Level.WARN).get(0).startsWith("rejected " + src.resolve("t10k-labels-idx1-ubyte")),
+                    log.messages(Level.WARN).toString());
+        }
 
         String expected = "t10k-labels-idx1-ubyte: SHA-256 mismatch (expected "
                 + FileOps.abbrev(spec.testLabels().sha256()) + ", got " + FileOps.abbrev(FileOps.sha256(wrongLabels)) + ")";
@@ -152,7 +160,11 @@ class DataStoreTest {
         store.importFrom(good);
         Path bad = TestFiles.write(tmp.resolve("other/train-labels-idx1-ubyte.gz"),
                 TestFiles.gzip(TestFiles.labels(6, 10, 42)));
-        assertThrows(DataException.class, () -> store.importFrom(bad));
+        try (CapturedLog log = CapturedLog.of(DataImport.class, Level.WARN)) {
+            assertThrows(DataException.class, () -> store.importFrom(bad));
+            assertEquals(List.of("rejected " + bad), log.messages(Level.WARN).stream()
+                    .map(m -> m.substring(0, m.indexOf(':'))).toList());
+        }
         assertArrayEquals(fake.get("train-labels-idx1-ubyte"), Files.readAllBytes(store.path(spec, spec.trainLabels())));
         assertEquals(List.of(), leftovers());
     }
@@ -161,12 +173,20 @@ class DataStoreTest {
     void oversizedOrCorruptImportIsRejected() {
         byte[] bigger = TestFiles.labels(600, 10, 1); // more than the spec's size: stops reading at the bound
         Path f = TestFiles.write(src.resolve("train-labels-idx1-ubyte.gz"), TestFiles.gzip(bigger));
-        DataException e = assertThrows(DataException.class, () -> store.importFrom(f));
-        assertTrue(e.getMessage().startsWith("train-labels-idx1-ubyte: larger than the expected 14 bytes"), e.getMessage());
         byte[] gz = TestFiles.gzip(fake.get("train-images-idx3-ubyte"));
         Path broken = TestFiles.write(src.resolve("train-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
-        e = assertThrows(DataException.class, () -> store.importFrom(broken));
-        assertTrue(e.getMessage().contains("corrupt gzip data"), e.getMessage());
+        try (CapturedLog log = CapturedLog.of(DataImport.class, Level.WARN)) {
+            DataException e = assertThrows(DataException.class, () -> store.importFrom(f));
+            assertTrue(e.getMessage().startsWith("train-labels-idx1-ubyte: larger than the expected 14 bytes"),
+                    e.getMessage());
+            e = assertThrows(DataException.class, () -> store.importFrom(broken));
+            assertTrue(e.getMessage().contains("corrupt gzip data"), e.getMessage());
+            List<String> warned = log.messages(Level.WARN);
+            assertEquals(2, warned.size(), warned.toString());
+            assertTrue(warned.get(0).startsWith("rejected " + f) && warned.get(0).contains("larger than"), warned.get(0));
+            assertTrue(warned.get(1).startsWith("rejected " + broken) && warned.get(1).contains("corrupt gzip"),
+                    warned.get(1));
+        }
     }
 
     @Test
@@ -280,7 +300,13 @@ class DataStoreTest {
             IdxDatasetSpec remote = spec.withSources(List.of(dead, live), null);
             store = new DataStore(tmp.resolve("store"), List.of(remote));
 
-            List<DataStore.InstalledFile> installed = store.fetch(remote);
+            List<DataStore.InstalledFile> installed;
+            try (CapturedLog log = CapturedLog.of(DataStore.class, Level.WARN)) {
+                installed = store.fetch(remote);
+                List<String> warned = log.messages(Level.WARN);
+                assertEquals(1, warned.size(), warned.toString());  // the dead mirror, once: then the live one
+                assertTrue(warned.get(0).startsWith(dead + "train-images-idx3-ubyte.gz failed: "), warned.get(0));
+            }
 
             assertEquals(4, installed.size());
             assertEquals(List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -297,7 +323,12 @@ class DataStoreTest {
     void fetchWithEveryMirrorDownAndNoNpmFailsListingWhy() throws IOException {
         IdxDatasetSpec remote = spec.withSources(List.of(URI.create("http://127.0.0.1:" + freePort() + "/m/")), null);
         store = new DataStore(tmp.resolve("store"), List.of(remote));
-        DataException e = assertThrows(DataException.class, () -> store.fetch(remote));
+        DataException e;
+        try (CapturedLog log = CapturedLog.of(DataStore.class, Level.WARN)) {
+            e = assertThrows(DataException.class, () -> store.fetch(remote));
+            assertEquals(1, log.messages(Level.WARN).size(), log.messages(Level.WARN).toString());
+            assertTrue(log.messages(Level.WARN).get(0).contains(" failed: "), log.messages(Level.WARN).toString());
+        }
         assertTrue(e.getMessage().startsWith("mnist: could not fetch train-images-idx3-ubyte, train-labels-idx1-ubyte"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("127.0.0.1: ") && e.getMessage().contains("jgrad data import PATH"),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
+import jgrad.CapturedLog;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -58,15 +60,22 @@ class MoreDatasetsTest {
 
         // Raw files cannot be checked against an MD5 of gzip bytes: refused, saying what to import.
         TestFiles.write(src.resolve("raw/t10k-labels-idx1-ubyte"), fashion.get("t10k-labels-idx1-ubyte"));
-        DataException raw = assertThrows(DataException.class, () -> store.importFrom(src.resolve("raw")));
-        assertTrue(raw.getMessage().contains("fashion-mnist") && raw.getMessage().contains(".gz"), raw.getMessage());
-
         // A .gz with another MD5 (same content, other compression) is refused too.
         byte[] regz = TestFiles.gzip(fashion.get("t10k-labels-idx1-ubyte"));
         regz[9] ^= 1; // the OS byte of the gzip header: same content, different file
         TestFiles.write(src.resolve("other/t10k-labels-idx1-ubyte.gz"), regz);
-        DataException other = assertThrows(DataException.class, () -> store.importFrom(src.resolve("other")));
-        assertTrue(other.getMessage().contains("matches none of"), other.getMessage());
+        try (CapturedLog log = CapturedLog.of(DataImport.class, Level.WARN)) {
+            DataException raw = assertThrows(DataException.class, () -> store.importFrom(src.resolve("raw")));
+            assertTrue(raw.getMessage().contains("fashion-mnist") && raw.getMessage().contains(".gz"), raw.getMessage());
+            DataException other = assertThrows(DataException.class, () -> store.importFrom(src.resolve("other")));
+            assertTrue(other.getMessage().contains("matches none of"), other.getMessage());
+            List<String> warned = log.messages(Level.WARN);
+            assertEquals(2, warned.size(), warned.toString());
+            assertTrue(warned.get(0).startsWith("rejected " + src.resolve("raw/t10k-labels-idx1-ubyte") + ": "),
+                    warned.get(0));
+            assertTrue(warned.get(1).startsWith("rejected " + src.resolve("other/t10k-labels-idx1-ubyte.gz") + ": "),
+                    warned.get(1));
+        }
 
         fashionGz.forEach((name, gz) -> TestFiles.write(src.resolve("gz/" + name + ".gz"), gz));
         assertEquals(4, store.importFrom(src.resolve("gz")).size());

@@ -31,6 +31,8 @@ class JitWarmupTest {
             assertSame(report, warm.finish(), "finish() is idempotent");
         }
         assertTrue(report.steps() >= 25, "ran its minimum of steps before stopping: " + report);
+        assertTrue(report.firstStepMs() > 0 && report.lastStepMs() > 0 && report.speedUp() > 0,
+                "its first and last step are timed, for the line that says what it bought: " + report);
         assertArrayEquals(cold, losses(cfg, data), 0f, "after a warm-up");
 
         try (JitWarmup warm = JitWarmup.start(cfg, CpuDevice.get(), MNIST, 10, 30, 60.0)) {

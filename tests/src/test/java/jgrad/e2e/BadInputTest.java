@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import jgrad.data.DataStore;
 import jgrad.data.FileSpec;
@@ -130,7 +132,14 @@ class BadInputTest {
             gz = bytes.toByteArray();
         }
         Files.write(src.resolve("t10k-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(gz, gz.length - 6));
-        Cli r = Cli.run("data", "import", src.toString(), "--data-dir", tmp.resolve("d").toString());
+        Cli r;
+        try (CapturedLog log = CapturedLog.of("jgrad.data.DataImport", Level.WARN)) {
+            r = Cli.run("data", "import", src.toString(), "--data-dir", tmp.resolve("d").toString());
+            // Each file rejected is logged with its reason; the error line sums them up.
+            assertEquals(List.of("rejected " + src.resolve("t10k-images-idx3-ubyte.gz"),
+                    "rejected " + src.resolve("train-labels-idx1-ubyte")), log.messages(Level.WARN).stream()
+                    .map(m -> m.substring(0, m.indexOf(": "))).sorted().toList());
+        }
         assertOneLineError(r);
         assertTrue(r.err().contains("train-labels-idx1-ubyte") || r.err().contains("t10k-images-idx3-ubyte"), r.err());
         assertFalse(Files.exists(tmp.resolve("d/mnist/train-labels-idx1-ubyte")), "nothing broken installed");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
+import jgrad.train.Checkpoint;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,7 +191,14 @@ class TrainFeaturesTest {
         }
         // With the previous checkpoint beside it, the directory's newest usable one is taken (logged as a warning).
         Files.write(out.resolve("checkpoint.safetensors.prev"), bytes);
-        Cli fallback = Cli.run("eval", "--checkpoint", out.toString(), "--device", "cpu");
+        Cli fallback;
+        try (CapturedLog log = CapturedLog.of(Checkpoint.class, Level.WARN)) {
+            fallback = Cli.run("eval", "--checkpoint", out.toString(), "--device", "cpu");
+            List<String> warned = log.messages(Level.WARN);
+            assertEquals(1, warned.size(), warned.toString());
+            assertTrue(warned.get(0).startsWith("checkpoint " + file + " is unreadable: ") && warned.get(0).endsWith(
+                    "; using the previous checkpoint " + file + ".prev (epoch 1, step 60) instead"), warned.get(0));
+        }
         assertEquals(0, fallback.code(), fallback.err());
         assertTrue(fallback.out().contains("checkpoint.safetensors.prev (epoch 1, step 60)"), fallback.out());
         Cli none = Cli.run("eval", "--checkpoint", tmp.resolve("nothing").toString());
