@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import jgrad.cli.DeviceReport.CudaGpu;
 import jgrad.cli.DeviceReport.CudaSection;
-import jgrad.cli.DeviceReport.NvmlGpu;
 import jgrad.cli.DeviceReport.NvmlSection;
 import jgrad.cpu.CpuDevice;
 import jgrad.cuda.CudaDevice;
@@ -143,43 +142,14 @@ final class BenchDevices implements AutoCloseable {
         return BenchTarget.of(name, provider, dev, peak(ordinal), tf32);
     }
 
-    /** NVML's GPU on the same PCI bus as CUDA device {@code ordinal}, or null. */
-    private NvmlGpu nvmlGpu(CudaGpu g) {
-        if (nvml == null || g == null) {
-            return null;
-        }
-        for (NvmlGpu n : nvml.gpus()) {
-            if (n.busId() != null && n.busId().equalsIgnoreCase(g.busId())) {
-                return n;
-            }
-        }
-        return null;
-    }
-
     private CudaGpu cudaGpu(int ordinal) {
         return cuda == null ? null : cuda.gpus().stream().filter(c -> c.index() == ordinal).findFirst().orElse(null);
     }
 
-    /**
-     * The GPU's peaks: SM count from JCuda; max clocks, bus width and PCIe link from NVML when it
-     * knows this GPU, else JCuda's clock attributes (no PCIe figure then).
-     */
+    /** The GPU's peaks (see {@link Peak#of}), or none when JCuda does not describe it. */
     Peak peak(int ordinal) {
         CudaGpu c = cudaGpu(ordinal);
-        if (c == null) {
-            return Peak.NONE;
-        }
-        NvmlGpu n = nvmlGpu(c);
-        if (n != null && n.maxSmClockMHz() != null) {
-            return Peak.gpu(c.computeCapability(), c.multiprocessors(), n.maxSmClockMHz(),
-                    n.maxMemoryClockMHz() != null ? n.maxMemoryClockMHz() : (long) c.memoryClockMHz(),
-                    n.memoryBusWidthBits() != null ? n.memoryBusWidthBits() : (long) c.memoryBusWidthBits(),
-                    n.pcieMaxGeneration(), n.pcieMaxWidth(), "NVML max clocks and PCIe link, JCuda SM count");
-        }
-        return Peak.gpu(c.computeCapability(), c.multiprocessors(), (long) c.smClockMHz(), (long) c.memoryClockMHz(),
-                (long) c.memoryBusWidthBits(), null, null, "JCuda clock attributes (NVML: "
-                        + (nvml == null || !nvml.available() ? nvml == null ? "not read" : nvml.reason()
-                                : "no GPU on bus " + c.busId()) + ")");
+        return c == null ? Peak.NONE : Peak.of(c, nvml);
     }
 
     /** One line per device (and its peaks) for the report header. */
