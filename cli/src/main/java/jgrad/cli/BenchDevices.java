@@ -154,9 +154,9 @@ final class BenchDevices implements AutoCloseable {
         return c != null && c.name().startsWith(CudaProbe.SIMULATOR_NAME);
     }
 
-    /** Whether any GPU of this run is simulated, or any is real (CPU not counted). */
+    /** Whether a simulated GPU is in this run (one left out, e.g. by --device auto, is not). */
     boolean anySimulated() {
-        return gpus.keySet().stream().anyMatch(this::simulated);
+        return gpus.entrySet().stream().anyMatch(g -> g.getValue() == null && simulated(g.getKey()));
     }
 
     /** Whether the CPU or a real GPU is in this run: something whose cases are timed. */
