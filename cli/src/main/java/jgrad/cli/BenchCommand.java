@@ -23,11 +23,15 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code jgrad bench}: the benchmark suites (gemm, conv, memory, ops, train) on the CPU and the
  * GPUs, one table per suite on stdout, progress on stderr, and the same results as JSON and
  * Markdown. Exits 1 when a case failed (a SKIP, something unavailable here, is not a failure).
+ * A simulated GPU's cases run once and carry no figure ({@link BenchSimulated}); {@code --device
+ * auto} leaves the simulator out, as it does for train.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark suites: gemm and conv (GFLOP/s), memory and ops (GB/s), train (images/s, ms per step).",
             "Each figure: warm-up, then --repeats samples; median, min and max per call, and the fraction of the "
-                    + "device's theoretical peak where known (GPUs; the CPU gets measured numbers only)."})
+                    + "device's theoretical peak where known (GPUs; the CPU gets measured numbers only).",
+            "On the jgrad CUDA simulator (kernels/sim) every case runs once at small sizes, untimed: rows SIMULATED, "
+                    + "no figures."})
 final class BenchCommand implements Callable<Integer> {
     static final List<String> SUITES = List.of("gemm", "conv", "memory", "ops", "train");
     static final int MAX_REPEATS = 1000;
@@ -74,14 +78,21 @@ final class BenchCommand implements Callable<Integer> {
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         List<BenchResult> results = new ArrayList<>();
         List<String> header;
+        boolean simulated;
         try (BenchDevices devs = BenchDevices.open(devices);
              BenchProgress progress = new BenchProgress(err, Progress.isTerminal())) {
             header = new ArrayList<>();
             header.add("jgrad bench (jgrad " + Version.get() + "), " + date + ", Java " + System.getProperty("java.version")
                     + " (" + System.getProperty("java.vm.vendor") + ", " + System.getProperty("java.home") + ")");
             header.addAll(devs.header());
-            header.add(String.format("timing: warm-up >= %.0f ms until calls settle, %d samples of >= %.0f ms each, per-call median (min, max)%s",
-                    budget.warmupMs(), budget.repeats(), budget.minSampleMs(), quick ? ", --quick sizes" : ""));
+            if (devs.anyTimed()) {
+                header.add(String.format("timing: warm-up >= %.0f ms until calls settle, %d samples of >= %.0f ms each, per-call median (min, max)%s%s",
+                        budget.warmupMs(), budget.repeats(), budget.minSampleMs(), quick ? ", --quick sizes" : "",
+                        devs.anySimulated() ? "; simulated devices: not timed" : ""));
+            } else {
+                header.add("timing: none: the only device is simulated; every case runs once and no figure is measured");
+            }
+            simulated = devs.anySimulated();
             header.forEach(out::println);
             out.flush();
             BenchRun run = new BenchRun(budget, quick, devs, progress);
@@ -101,6 +112,7 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("suites", chosen);
             doc.put("header", header);
             doc.put("budget", budget);
+            doc.put("simulated", simulated); // rows of a simulated GPU: status SIMULATED, null figures
             doc.put("results", results);
             Json.write(json, doc);
         }

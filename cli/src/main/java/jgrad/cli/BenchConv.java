@@ -53,9 +53,9 @@ final class BenchConv {
                 out.add(BenchResult.skipped(SUITE, t.device(), t.provider(), "all layers", "GFLOP/s", t.unavailable()));
                 continue;
             }
-            int batch = batch(!t.device().equals("cpu"), run.quick());
-            for (Layer layer : LAYERS) {
-                if (run.quick() && !QUICK.contains(layer.name())) {
+            int batch = t.simulated() ? BenchSimulated.CONV_BATCH : batch(!t.device().equals("cpu"), run.quick());
+            for (Layer layer : t.simulated() ? BenchSimulated.CONV_LAYERS : LAYERS) {
+                if (run.quick() && !t.simulated() && !QUICK.contains(layer.name())) {
                     continue;
                 }
                 List<BenchResult> rows = layer(run, t, layer, batch);
@@ -91,9 +91,13 @@ final class BenchConv {
             for (int p = 0; p < PASSES.length; p++) {
                 Pass pass = PASSES[p];
                 String item = layer.name() + " N=" + batch + " " + PASS_NAMES[p];
+                Runnable call = () -> pass.run(t.dev().ops(), g, x, w, y, dy, dx, dw);
                 try {
-                    Measure.Stats st = Measure.time(() -> pass.run(t.dev().ops(), g, x, w, y, dy, dx, dw),
-                            t.dev()::synchronize, run.budget());
+                    if (t.simulated()) {
+                        rows.add(BenchSimulated.once(SUITE, t, item, "GFLOP/s", call, t.dev()::synchronize));
+                        continue;
+                    }
+                    Measure.Stats st = Measure.time(call, t.dev()::synchronize, run.budget());
                     rows.add(BenchResult.measured(SUITE, t.device(), t.provider(), item, "GFLOP/s",
                             flops(g) / (st.medianMs() * 1e6), st, t.computePeak(), null));
                 } catch (RuntimeException e) {

@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import jgrad.cli.DeviceReport.CudaGpu;
 import jgrad.cli.DeviceReport.CudaSection;
-import jgrad.cli.DeviceReport.NvmlGpu;
 import jgrad.cli.DeviceReport.NvmlSection;
 import jgrad.cpu.CpuDevice;
 import jgrad.cuda.CudaDevice;
@@ -46,6 +45,7 @@ final class BenchDevices implements AutoCloseable {
      */
     static BenchDevices open(List<String> specs) {
         boolean wantCpu = false;
+        boolean autoOnly = true; // cuda:0 came from auto alone: as with --device auto elsewhere, not the simulator
         List<Integer> ordinals = new ArrayList<>();
         for (String raw : specs) {
             String s = raw.trim().toLowerCase(Locale.ROOT);
@@ -56,8 +56,10 @@ final class BenchDevices implements AutoCloseable {
                 ordinals.add(0);
             } else if (s.equals("cuda")) {
                 ordinals.add(0);
+                autoOnly = false;
             } else if (s.matches("cuda:\\d{1,4}")) {
                 ordinals.add(Integer.parseInt(s.substring(5)));
+                autoOnly &= Integer.parseInt(s.substring(5)) != 0;
             } else {
                 throw new IllegalArgumentException("unknown --device '" + raw + "' (expected cpu, cuda, cuda:N or auto)");
             }
@@ -68,7 +70,10 @@ final class BenchDevices implements AutoCloseable {
             for (int n : ordinals) {
                 d.gpus.putIfAbsent(n, !probe.usable() ? probe.driver().reason()
                         : n >= probe.deviceCount() ? "cuda:" + n + " is out of range: " + probe.deviceCount()
-                                + " CUDA device(s) visible" : null);
+                                + " CUDA device(s) visible"
+                        : n == 0 && autoOnly && probe.simulated() ? "the only CUDA device is the jgrad CUDA "
+                                + "simulator, which checks the CUDA path but times nothing (name --device cuda to "
+                                + "run the bench paths on it once, untimed)" : null);
             }
             d.nvml = NvmlReader.read();
             d.cuda = CudaInfo.read();
@@ -80,7 +85,7 @@ final class BenchDevices implements AutoCloseable {
     List<BenchTarget> targets(Need need) {
         List<BenchTarget> out = new ArrayList<>();
         if (cpu && need != Need.MEMORY) {
-            out.add(BenchTarget.of("cpu", "cpu", CpuDevice.get(), Peak.NONE, false));
+            out.add(BenchTarget.of("cpu", "cpu", CpuDevice.get(), Peak.NONE, false, false));
         }
         if (need == Need.MEMORY && gpus.isEmpty()) {
             out.add(BenchTarget.missing("cpu", "-", "host/device transfers need a CUDA device (--device cuda)"));
@@ -104,7 +109,7 @@ final class BenchDevices implements AutoCloseable {
                     out.add(target(n, "cuDNN TF32", Kernels.CUDNN, true));
                 }
                 case OPS -> out.add(target(n, "own PTX", Kernels.OWN, false));
-                case MEMORY -> out.add(BenchTarget.of(name, "driver API", null, peak(n), false));
+                case MEMORY -> out.add(BenchTarget.of(name, "driver API", null, peak(n), false, simulated(n)));
                 case TRAIN -> {
                     out.add(target(n, "auto kernels", Kernels.AUTO, false));
                     out.add(target(n, "own PTX", Kernels.OWN, false));
@@ -140,46 +145,33 @@ final class BenchDevices implements AutoCloseable {
         if (kernels == Kernels.CUDNN && !dev.usesCudnn()) {
             return BenchTarget.missing(name, provider, "cuDNN not in use: " + probe.cudnn().reason());
         }
-        return BenchTarget.of(name, provider, dev, peak(ordinal), tf32);
+        return BenchTarget.of(name, provider, dev, peak(ordinal), tf32, simulated(ordinal));
     }
 
-    /** NVML's GPU on the same PCI bus as CUDA device {@code ordinal}, or null. */
-    private NvmlGpu nvmlGpu(CudaGpu g) {
-        if (nvml == null || g == null) {
-            return null;
-        }
-        for (NvmlGpu n : nvml.gpus()) {
-            if (n.busId() != null && n.busId().equalsIgnoreCase(g.busId())) {
-                return n;
-            }
-        }
-        return null;
+    /** Whether CUDA device {@code ordinal} is the jgrad CUDA simulator (by the name it reports). */
+    boolean simulated(int ordinal) {
+        CudaGpu c = cudaGpu(ordinal);
+        return c != null && c.name().startsWith(CudaProbe.SIMULATOR_NAME);
+    }
+
+    /** Whether a simulated GPU is in this run (one left out, e.g. by --device auto, is not). */
+    boolean anySimulated() {
+        return gpus.entrySet().stream().anyMatch(g -> g.getValue() == null && simulated(g.getKey()));
+    }
+
+    /** Whether the CPU or a real GPU is in this run: something whose cases are timed. */
+    boolean anyTimed() {
+        return cpu || gpus.entrySet().stream().anyMatch(g -> g.getValue() == null && !simulated(g.getKey()));
     }
 
     private CudaGpu cudaGpu(int ordinal) {
         return cuda == null ? null : cuda.gpus().stream().filter(c -> c.index() == ordinal).findFirst().orElse(null);
     }
 
-    /**
-     * The GPU's peaks: SM count from JCuda; max clocks, bus width and PCIe link from NVML when it
-     * knows this GPU, else JCuda's clock attributes (no PCIe figure then).
-     */
+    /** The GPU's peaks (see {@link Peak#of}), or none when JCuda does not describe it. */
     Peak peak(int ordinal) {
         CudaGpu c = cudaGpu(ordinal);
-        if (c == null) {
-            return Peak.NONE;
-        }
-        NvmlGpu n = nvmlGpu(c);
-        if (n != null && n.maxSmClockMHz() != null) {
-            return Peak.gpu(c.computeCapability(), c.multiprocessors(), n.maxSmClockMHz(),
-                    n.maxMemoryClockMHz() != null ? n.maxMemoryClockMHz() : (long) c.memoryClockMHz(),
-                    n.memoryBusWidthBits() != null ? n.memoryBusWidthBits() : (long) c.memoryBusWidthBits(),
-                    n.pcieMaxGeneration(), n.pcieMaxWidth(), "NVML max clocks and PCIe link, JCuda SM count");
-        }
-        return Peak.gpu(c.computeCapability(), c.multiprocessors(), (long) c.smClockMHz(), (long) c.memoryClockMHz(),
-                (long) c.memoryBusWidthBits(), null, null, "JCuda clock attributes (NVML: "
-                        + (nvml == null || !nvml.available() ? nvml == null ? "not read" : nvml.reason()
-                                : "no GPU on bus " + c.busId()) + ")");
+        return c == null ? Peak.NONE : Peak.of(c, nvml);
     }
 
     /** One line per device (and its peaks) for the report header. */
@@ -205,7 +197,12 @@ final class BenchDevices implements AutoCloseable {
                     cuda.driverVersion(), cuda.cublas(), cuda.cudnn()));
             out.add(String.format(Locale.ROOT, "%s peaks: FP32 %s GFLOP/s, TF32 tensor %s GFLOP/s, DRAM %s GB/s, "
                     + "PCIe %s GB/s per direction (%s)", name, fmt(p.fp32Gflops()), fmt(p.tf32Gflops()),
-                    fmt(p.memoryGBs()), fmt(p.pcieGBs()), p.basis()));
+                    fmt(p.memoryGBs()), fmt(p.pcieGBs()), p.basis()) + (simulated(g.getKey())
+                    ? "; the attributes of a simulated device: nothing is measured against them" : ""));
+            if (simulated(g.getKey())) {
+                out.add(name + " is SIMULATED (jgrad CUDA simulator, kernels/sim): every case runs once at small sizes "
+                        + "to check its bench path; no figure is measured on it (none would be a GPU figure)");
+            }
         }
         return out;
     }

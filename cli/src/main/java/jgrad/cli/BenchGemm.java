@@ -39,7 +39,7 @@ final class BenchGemm {
                 out.add(BenchResult.skipped(SUITE, t.device(), t.provider(), "all shapes", "GFLOP/s", t.unavailable()));
                 continue;
             }
-            for (Shape s : shapes(!t.device().equals("cpu"), run.quick())) {
+            for (Shape s : t.simulated() ? BenchSimulated.GEMM_SHAPES : shapes(!t.device().equals("cpu"), run.quick())) {
                 out.add(run.progress().done(measure(run, t, s)));
             }
         }
@@ -49,9 +49,11 @@ final class BenchGemm {
     private static BenchResult measure(BenchRun run, BenchTarget t, Shape s) {
         try (Storage a = t.random(s.m() * s.k(), 1); Storage b = t.random(s.k() * s.n(), 2);
              Storage c = t.dev().allocate(s.m() * s.n())) {
-            Measure.Stats st = Measure.time(
-                    () -> t.dev().ops().gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 1f, a, b, 0f, c),
-                    t.dev()::synchronize, run.budget());
+            Runnable gemm = () -> t.dev().ops().gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 1f, a, b, 0f, c);
+            if (t.simulated()) {
+                return BenchSimulated.once(SUITE, t, s.name(), "GFLOP/s", gemm, t.dev()::synchronize);
+            }
+            Measure.Stats st = Measure.time(gemm, t.dev()::synchronize, run.budget());
             double gflops = s.flops() / (st.medianMs() * 1e6);
             return BenchResult.measured(SUITE, t.device(), t.provider(), s.name(), "GFLOP/s", gflops, st,
                     t.computePeak(), null);

@@ -64,7 +64,7 @@ final class BenchMemory {
     }
 
     private static List<BenchResult> device(BenchRun run, BenchTarget t) {
-        long bytes = bytes(run.quick());
+        long bytes = t.simulated() ? BenchSimulated.MEMORY_BYTES : bytes(run.quick());
         String size = (bytes >> 20) + " MiB";
         List<BenchResult> out = new ArrayList<>();
         CUcontext previous = new CUcontext();
@@ -122,6 +122,9 @@ final class BenchMemory {
 
     private static BenchResult transfer(BenchRun run, BenchTarget t, String item, long bytes, Double peak, Runnable copy,
                                      Runnable sync) {
+        if (t.simulated()) {
+            return BenchSimulated.once(SUITE, t, item, "GB/s", copy, sync);
+        }
         Measure.Stats st = Measure.time(copy, sync, run.budget());
         return BenchResult.measured(SUITE, t.device(), t.provider(), item, "GB/s", bytes / (st.medianMs() * 1e6), st,
                 peak, null);

@@ -60,16 +60,21 @@ final class BenchOps {
                 out.add(BenchResult.skipped(SUITE, t.device(), t.provider(), "all ops", "GB/s", t.unavailable()));
                 continue;
             }
-            int n = elements(!t.device().equals("cpu"), run.quick());
+            int n = t.simulated() ? BenchSimulated.OPS_ELEMENTS : elements(!t.device().equals("cpu"), run.quick());
             String size = sizeLabel(n);
             try (Buffers b = new Buffers(t.random(n, 1), t.random(n, 2), t.random(n, 3), t.random(n, 4),
                     t.dev().allocate(n), t.dev().allocate(ROW))) {
                 t.dev().ops().fill(b.v(), 0.5f, n); // Adam's second moment must be non-negative
                 for (Case c : CASES) {
                     String item = c.name() + ", " + size;
+                    Runnable call = () -> c.call().run(t.dev().ops(), b, n);
                     try {
-                        Measure.Stats st = Measure.time(() -> c.call().run(t.dev().ops(), b, n), t.dev()::synchronize,
-                                run.budget());
+                        if (t.simulated()) {
+                            out.add(run.progress().done(BenchSimulated.once(SUITE, t, item, "GB/s", call,
+                                    t.dev()::synchronize)));
+                            continue;
+                        }
+                        Measure.Stats st = Measure.time(call, t.dev()::synchronize, run.budget());
                         double gbs = (double) c.bytesPerElement() * n / (st.medianMs() * 1e6);
                         out.add(run.progress().done(BenchResult.measured(SUITE, t.device(), t.provider(), item, "GB/s",
                                 gbs, st, t.peak().memoryGBs(), c.bytesPerElement() + " B/element")));

@@ -6,12 +6,14 @@ package jgrad.cli;
  * {@code peakFraction} is value / the device's theoretical peak where one is known, else null.
  * A case that could not run has status SKIP (not available here) or FAIL (went wrong), null
  * figures and the reason in {@code note}. A case whose time per call had not settled when its
- * warm-up ended is UNSETTLED: its times are kept, but no throughput is given for it.
+ * warm-up ended is UNSETTLED: its times are kept, but no throughput is given for it. A case on a
+ * simulated GPU is SIMULATED: it ran once, untimed, and has null figures (see {@link BenchSimulated}).
  */
 record BenchResult(String suite, String device, String provider, String item, String unit, Double value,
                    Double medianMs, Double minMs, Double maxMs, Double peakFraction, String status, String note) {
 
     static final String UNSETTLED = "UNSETTLED";
+    static final String SIMULATED = "SIMULATED";
 
     static BenchResult measured(String suite, String device, String provider, String item, String unit,
                                 double value, Measure.Stats t, Double peak, String note) {
@@ -23,6 +25,11 @@ record BenchResult(String suite, String device, String provider, String item, St
         Double fraction = peak != null && peak > 0 ? value / peak : null;
         return new BenchResult(suite, device, provider, item, unit, value, t.medianMs(), t.minMs(), t.maxMs(),
                 fraction, "OK", note);
+    }
+
+    /** A case that ran on a simulated GPU: it worked, and no figure is given (none would be a GPU figure). */
+    static BenchResult simulated(String suite, String device, String provider, String item, String unit, String note) {
+        return new BenchResult(suite, device, provider, item, unit, null, null, null, null, null, SIMULATED, note);
     }
 
     static BenchResult skipped(String suite, String device, String provider, String item, String unit, String why) {

@@ -7,16 +7,19 @@ import jgrad.device.Storage;
 /**
  * One column of a benchmark: a device with a choice of kernels ("cpu", "own PTX", "cuBLAS TF32"),
  * or, when it cannot be opened, the reason. {@code tf32} marks targets whose peak is the TF32
- * tensor-core one. The memory suite's GPU targets carry no Device (it calls the driver directly).
+ * tensor-core one. {@code simulated} marks a GPU that is the jgrad CUDA simulator: its cases run
+ * once at small sizes, untimed (see {@link BenchSimulated}). The memory suite's GPU targets carry
+ * no Device (it calls the driver directly).
  */
-record BenchTarget(String device, String provider, Device dev, Peak peak, boolean tf32, String unavailable) {
+record BenchTarget(String device, String provider, Device dev, Peak peak, boolean tf32, boolean simulated,
+                   String unavailable) {
 
-    static BenchTarget of(String device, String provider, Device dev, Peak peak, boolean tf32) {
-        return new BenchTarget(device, provider, dev, peak, tf32, null);
+    static BenchTarget of(String device, String provider, Device dev, Peak peak, boolean tf32, boolean simulated) {
+        return new BenchTarget(device, provider, dev, peak, tf32, simulated, null);
     }
 
     static BenchTarget missing(String device, String provider, String reason) {
-        return new BenchTarget(device, provider, null, Peak.NONE, false, reason);
+        return new BenchTarget(device, provider, null, Peak.NONE, false, false, reason);
     }
 
     boolean available() {

@@ -2,8 +2,12 @@ package jgrad.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import jgrad.train.StepBench;
 import jgrad.train.TrainConfig;
+import jgrad.train.TrainData;
+import jgrad.train.TrainResult;
+import jgrad.train.Trainer;
 
 /**
  * The train suite: milliseconds per whole training step (gather, forward, loss, backward,
@@ -46,6 +50,10 @@ final class BenchTrain {
             }
             boolean gpu = !t.device().equals("cpu");
             for (Job job : JOBS) {
+                if (t.simulated()) {
+                    out.add(run.progress().done(simulated(t, job.model())));
+                    continue;
+                }
                 int[] batches = gpu ? job.gpuBatches() : job.cpuBatches();
                 for (int i = 0; i < (run.quick() && !job.model().equals("mlp") ? 1 : batches.length); i++) {
                     out.add(run.progress().done(measure(run, t, job.model(), batches[i])));
@@ -53,6 +61,35 @@ final class BenchTrain {
             }
         }
         return out;
+    }
+
+    /**
+     * One short run of the model on a simulated GPU (see {@link BenchSimulated}): the whole step,
+     * optimizer state and the final evaluation, untimed; a loss that is not finite fails the row.
+     */
+    private static BenchResult simulated(BenchTarget t, String job) {
+        BenchSimulated.TrainCase size = BenchSimulated.train(job);
+        String item = size.model() + ", batch " + size.batch();
+        TrainConfig cfg;
+        try {
+            cfg = config(size.model(), size.batch()).inStepsMode(size.steps(), size.batch(), size.steps());
+        } catch (IllegalArgumentException e) {
+            return BenchResult.skipped(SUITE, t.device(), t.provider(), item, "images/s", e.getMessage());
+        }
+        try {
+            TrainData data = StepBench.syntheticMnist(size.examples(), cfg.seed());
+            try (TrainResult r = Trainer.train(cfg, t.dev(), data, new Trainer.Listener() {})) {
+                if (!Float.isFinite(r.finalLoss())) {
+                    return BenchResult.failed(SUITE, t.device(), t.provider(), item, "images/s",
+                            "loss " + r.finalLoss() + " after " + r.steps() + " steps on the simulated device");
+                }
+                return BenchResult.simulated(SUITE, t.device(), t.provider(), item, "images/s", BenchSimulated.NOTE
+                        + " (" + r.steps() + " steps, final loss " + String.format(Locale.ROOT, "%.4f", r.finalLoss())
+                        + ")" + (size.note() == null ? "" : "; " + size.note()));
+            }
+        } catch (RuntimeException e) {
+            return BenchResult.from(e, SUITE, t, item, "images/s");
+        }
     }
 
     private static BenchResult measure(BenchRun run, BenchTarget t, String model, int batch) {

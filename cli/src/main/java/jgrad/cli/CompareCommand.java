@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import jgrad.cpu.CpuDevice;
+import jgrad.cuda.CudaProbe;
 import jgrad.device.Device;
 import jgrad.device.Devices;
 import jgrad.device.KernelChoice;
@@ -28,11 +29,20 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code jgrad compare}: the same training job (same seed, same configuration) on the CPU and on
  * a GPU, side by side. {@code --cpu-steps} shortens the CPU run; its time per step then stands for
  * the whole job (total time and speed-up are scaled and marked as estimates). Without a usable GPU
- * the CPU column is printed with one line saying why, and the exit code is 0.
+ * the CPU column is printed with one line saying why, and the exit code is 0. On the jgrad CUDA
+ * simulator ({@code --device cuda} there; auto leaves it out) the GPU side runs and its loss and
+ * accuracy are shown, but no time, throughput or speed-up: none would be a GPU figure (issue 12).
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run one training job on the CPU and on a GPU and compare time, throughput, loss and accuracy.")
 final class CompareCommand implements Callable<Integer> {
+    /** The GPU cells of a simulated run that would hold a time. */
+    static final String NOT_TIMED = "simulated: not timed";
+    static final String SIMULATED_NOTE = "GPU: simulated (the jgrad CUDA simulator): its run checks the CUDA path "
+            + "(loss and accuracy above); its time is no GPU figure, so no time, throughput or speed-up is given";
+    static final String SIMULATOR_NOT_AUTO = "the only CUDA device is the jgrad CUDA simulator, which checks the CUDA "
+            + "path but is slow (name --device cuda to run the GPU side on it, untimed)";
+
     @Spec
     CommandSpec spec;
 
@@ -55,20 +65,27 @@ final class CompareCommand implements Callable<Integer> {
 
     /**
      * One side of the comparison: what its run measured, or why there is none. {@code scale} is the
-     * job's steps over the steps run (1 unless --cpu-steps shortened it).
+     * job's steps over the steps run (1 unless --cpu-steps shortened it). {@code simulated}: it ran
+     * on the jgrad CUDA simulator, so its time is no GPU figure and is never reported.
      */
     record Side(String device, int stepsRun, double trainSeconds, float finalLoss, double testAccuracy, double scale,
-                String unavailable) {
-        static Side of(TrainResult r, double scale) {
-            return new Side(r.device(), r.steps(), r.trainSeconds(), r.finalLoss(), r.testAccuracy(), scale, null);
+                boolean simulated, String unavailable) {
+        static Side of(TrainResult r, double scale, boolean simulated) {
+            return new Side(r.device(), r.steps(), r.trainSeconds(), r.finalLoss(), r.testAccuracy(), scale, simulated,
+                    null);
         }
 
         static Side unavailable(String device, String reason) {
-            return new Side(device, 0, 0, Float.NaN, Double.NaN, 1, reason);
+            return new Side(device, 0, 0, Float.NaN, Double.NaN, 1, false, reason);
         }
 
         boolean ran() {
             return unavailable == null;
+        }
+
+        /** Ran on a real device: its time, throughput and the speed-up against it are figures. */
+        boolean timed() {
+            return ran() && !simulated;
         }
 
         double msPerStep() {
@@ -107,16 +124,20 @@ final class CompareCommand implements Callable<Integer> {
 
         Side gpu = null;
         Device gpuDevice = null;
-        try {
-            gpuDevice = Devices.select(gpuSpec, kernels, options.tf32, options.deterministic).device();
-        } catch (Devices.DeviceUnavailableException e) {
-            gpu = Side.unavailable(gpuSpec, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
+        if (options.device.trim().equalsIgnoreCase("auto") && CudaProbe.probe().simulated()) {
+            gpu = Side.unavailable(gpuSpec, SIMULATOR_NOT_AUTO);
+        } else {
+            try {
+                gpuDevice = Devices.select(gpuSpec, kernels, options.tf32, options.deterministic).device();
+            } catch (Devices.DeviceUnavailableException e) {
+                gpu = Side.unavailable(gpuSpec, e.getMessage().replaceFirst("^--device [^:]+(:\\d+)?: ", ""));
+            }
         }
         try {
             Side cpu = run(out, cpuRun < steps ? withSteps(cfg, cpuRun) : cfg, CpuDevice.get(), data,
-                    (double) steps / cpuRun);
+                    (double) steps / cpuRun, false);
             if (gpuDevice != null) {
-                gpu = run(out, cfg, gpuDevice, data, 1);
+                gpu = run(out, cfg, gpuDevice, data, 1, gpuDevice.name().contains(CudaProbe.SIMULATOR_NAME));
             }
             report(out, cfg, steps, cpu, gpu);
         } finally {
@@ -151,10 +172,14 @@ final class CompareCommand implements Callable<Integer> {
         if (!gpu.ran()) {
             out.println("GPU: unavailable (" + gpu.device() + "): " + gpu.unavailable());
         }
+        if (gpu.simulated()) {
+            out.println(SIMULATED_NOTE);
+        }
         out.flush();
         Map<String, Object> doc = json(cfg, steps, cpu, gpu);
         String md = "# jgrad compare: " + cfg.model() + "\n\n" + table.markdown()
-                + (gpu.ran() ? "" : "\nGPU unavailable (" + gpu.device() + "): " + gpu.unavailable() + "\n");
+                + (gpu.ran() ? "" : "\nGPU unavailable (" + gpu.device() + "): " + gpu.unavailable() + "\n")
+                + (gpu.simulated() ? "\n" + SIMULATED_NOTE + "\n" : "");
         if (json != null) {
             Json.write(json, doc);
         }
@@ -184,16 +209,19 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** Trains on one device; the model is released at once (only the figures are kept). */
-    private static Side run(PrintWriter out, TrainConfig cfg, Device device, TrainData data, double scale) {
-        out.printf("%s: %s%n", device.name(), Words.count(cfg.totalSteps(data.trainCount()), "step"));
+    private static Side run(PrintWriter out, TrainConfig cfg, Device device, TrainData data, double scale,
+                            boolean simulated) {
+        out.printf("%s: %s%s%n", device.name(), Words.count(cfg.totalSteps(data.trainCount()), "step"),
+                simulated ? " (simulated: its progress rates are host time, no GPU figure)" : "");
         out.flush();
         TrainResult r;
-        try (Progress progress = new Progress(out, Progress.isTerminal(), device.name().split(" ")[0],
-                cfg.batchSize())) {
+        // The task name starts every progress line, so a simulated run's images/s is never read as a GPU's.
+        String task = device.name().split(" ")[0] + (simulated ? " (simulated)" : "");
+        try (Progress progress = new Progress(out, Progress.isTerminal(), task, cfg.batchSize())) {
             r = Trainer.train(cfg, device, data, progress);
         }
         r.close();
-        return Side.of(r, scale);
+        return Side.of(r, scale, simulated);
     }
 
     /**
@@ -206,20 +234,22 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     static Table table(TrainConfig cfg, int steps, Side cpu, Side gpu) {
-        Table t = new Table("", "cpu", gpu.ran() ? gpu.device() : gpu.device() + " (unavailable)");
+        Table t = new Table("", "cpu", gpu.ran() ? gpu.device() + (gpu.simulated() ? " (SIMULATED)" : "")
+                : gpu.device() + " (unavailable)");
         int batch = cfg.batchSize();
         boolean estimated = cpu.scale() != 1;
+        String untimed = gpu.simulated() ? NOT_TIMED : "-";
         t.add("device", cpu.device(), gpu.ran() ? gpu.device() : "-");
         t.add("steps run", cpu.stepsRun() + (estimated ? " of " + steps : ""), gpu.ran() ? gpu.stepsRun() : "-");
-        t.add("time per step", fmt("%.3f ms", cpu.msPerStep()), gpu.ran() ? fmt("%.3f ms", gpu.msPerStep()) : "-");
+        t.add("time per step", fmt("%.3f ms", cpu.msPerStep()), gpu.timed() ? fmt("%.3f ms", gpu.msPerStep()) : untimed);
         t.add("total time", fmt("%.2f s", cpu.totalSeconds()) + (estimated ? " (est.)" : ""),
-                gpu.ran() ? fmt("%.2f s", gpu.totalSeconds()) : "-");
+                gpu.timed() ? fmt("%.2f s", gpu.totalSeconds()) : untimed);
         t.add("throughput", fmt("%.0f images/s", cpu.imagesPerSecond(batch)),
-                gpu.ran() ? fmt("%.0f images/s", gpu.imagesPerSecond(batch)) : "-");
+                gpu.timed() ? fmt("%.0f images/s", gpu.imagesPerSecond(batch)) : untimed);
         String at = estimated ? " (at step " + cpu.stepsRun() + ")" : "";
         t.add("final loss", fmt("%.4f", cpu.finalLoss()) + at, gpu.ran() ? fmt("%.4f", gpu.finalLoss()) : "-");
         t.add("test accuracy", fmt("%.4f", cpu.testAccuracy()) + at, gpu.ran() ? fmt("%.4f", gpu.testAccuracy()) : "-");
-        t.add("speed-up", "1x", gpu.ran() ? fmt("%.1fx", cpu.msPerStep() / gpu.msPerStep()) : "-");
+        t.add("speed-up", "1x", gpu.timed() ? fmt("%.1fx", cpu.msPerStep() / gpu.msPerStep()) : untimed);
         return t;
     }
 
@@ -230,7 +260,10 @@ final class CompareCommand implements Callable<Integer> {
         doc.put("config", cfg);
         doc.put("cpu", side(cpu, cfg.batchSize()));
         doc.put("gpu", side(gpu, cfg.batchSize()));
-        doc.put("speedup", gpu.ran() ? cpu.msPerStep() / gpu.msPerStep() : null);
+        doc.put("speedup", gpu.timed() ? cpu.msPerStep() / gpu.msPerStep() : null);
+        if (gpu.simulated()) {
+            doc.put("note", SIMULATED_NOTE);
+        }
         return doc;
     }
 
@@ -242,11 +275,12 @@ final class CompareCommand implements Callable<Integer> {
             m.put("reason", s.unavailable());
             return m;
         }
+        m.put("simulated", s.simulated());
         m.put("steps_run", s.stepsRun());
-        m.put("ms_per_step", s.msPerStep());
-        m.put("total_seconds", s.totalSeconds());
+        m.put("ms_per_step", s.timed() ? s.msPerStep() : null);
+        m.put("total_seconds", s.timed() ? s.totalSeconds() : null);
         m.put("total_seconds_estimated", s.scale() != 1);
-        m.put("images_per_second", s.imagesPerSecond(batch));
+        m.put("images_per_second", s.timed() ? s.imagesPerSecond(batch) : null);
         m.put("final_loss", s.finalLoss());
         m.put("test_accuracy", s.testAccuracy());
         return m;
@@ -255,9 +289,10 @@ final class CompareCommand implements Callable<Integer> {
     static void chart(Path png, TrainConfig cfg, Side cpu, Side gpu) throws java.io.IOException {
         int batch = cfg.batchSize();
         String title = "jgrad " + cfg.model() + " training throughput, batch " + batch
-                + (gpu.ran() ? fmt(": GPU %.1fx the CPU", cpu.msPerStep() / gpu.msPerStep()) : " (GPU unavailable)");
-        List<String> devices = gpu.ran() ? List.of(barLabel(cpu), barLabel(gpu)) : List.of(barLabel(cpu));
-        double[] values = gpu.ran() ? new double[] {cpu.imagesPerSecond(batch), gpu.imagesPerSecond(batch)}
+                + (gpu.timed() ? fmt(": GPU %.1fx the CPU", cpu.msPerStep() / gpu.msPerStep())
+                        : gpu.simulated() ? " (GPU simulated: not timed, no bar)" : " (GPU unavailable)");
+        List<String> devices = gpu.timed() ? List.of(barLabel(cpu), barLabel(gpu)) : List.of(barLabel(cpu));
+        double[] values = gpu.timed() ? new double[] {cpu.imagesPerSecond(batch), gpu.imagesPerSecond(batch)}
                 : new double[] {cpu.imagesPerSecond(batch)};
         Map<String, double[]> series = new LinkedHashMap<>();
         series.put("training images per second (higher is better)", values);

@@ -1,5 +1,11 @@
 package jgrad.cli;
 
+import java.util.ArrayList;
+import java.util.List;
+import jgrad.cli.DeviceReport.CudaGpu;
+import jgrad.cli.DeviceReport.NvmlGpu;
+import jgrad.cli.DeviceReport.NvmlSection;
+
 /**
  * A device's theoretical peaks, for the "of peak" column. Null where jgrad does not know the
  * figure: the CPU gets measured numbers only (its peak depends on turbo, AVX clocks and what else
@@ -78,5 +84,67 @@ record Peak(Double fp32Gflops, Double tf32Gflops, Double memoryGBs, Double pcieG
                 ? memClockMHz * 2.0 * busWidthBits / 8 / 1000.0 : null;
         Double pcie = pcieGen != null && pcieWidth != null && pcieWidth > 0 ? pcieGBs(pcieGen, pcieWidth) : null;
         return new Peak(fp32, tf, mem, pcie, basis);
+    }
+
+    /**
+     * A GPU's peaks: the SM count from JCuda; max SM and memory clocks, bus width and PCIe link
+     * from NVML where NVML gives them for the GPU on the same PCI bus, else JCuda's clock
+     * attributes (no PCIe figure then). Field by field, so a GPU NVML knows but without some
+     * property (a vGPU, the simulator: "Not Supported") is not reported as absent from NVML; the
+     * basis says where each input came from and why NVML's was not used.
+     */
+    static Peak of(CudaGpu c, NvmlSection nvml) {
+        NvmlGpu n = onBus(nvml, c.busId());
+        if (n == null) {
+            String why = nvml == null ? "not read" : !nvml.available() ? nvml.reason() : "no GPU on bus " + c.busId();
+            return gpu(c.computeCapability(), c.multiprocessors(), (long) c.smClockMHz(), (long) c.memoryClockMHz(),
+                    (long) c.memoryBusWidthBits(), null, null, "JCuda clock attributes (NVML: " + why + ")");
+        }
+        boolean pcie = n.pcieMaxGeneration() != null && n.pcieMaxWidth() != null;
+        if (n.maxSmClockMHz() != null && n.maxMemoryClockMHz() != null && n.memoryBusWidthBits() != null && pcie) {
+            return gpu(c.computeCapability(), c.multiprocessors(), n.maxSmClockMHz(), n.maxMemoryClockMHz(),
+                    n.memoryBusWidthBits(), n.pcieMaxGeneration(), n.pcieMaxWidth(),
+                    "NVML max clocks and PCIe link, JCuda SM count");
+        }
+        List<String> fromNvml = new ArrayList<>();
+        List<String> fromJcuda = new ArrayList<>(List.of("SM count"));
+        Long sm = pick(n.maxSmClockMHz(), c.smClockMHz(), "max SM clock", "SM clock", fromNvml, fromJcuda);
+        Long mem = pick(n.maxMemoryClockMHz(), c.memoryClockMHz(), "max memory clock", "memory clock", fromNvml,
+                fromJcuda);
+        Long bus = pick(n.memoryBusWidthBits(), c.memoryBusWidthBits(), "memory bus width", "memory bus width",
+                fromNvml, fromJcuda);
+        if (pcie) {
+            fromNvml.add("PCIe link");
+        }
+        String basis = (fromNvml.isEmpty() ? "" : "NVML " + String.join(", ", fromNvml) + "; ") + "JCuda "
+                + String.join(", ", fromJcuda) + (pcie ? "" : "; PCIe link unknown") + "; NVML GPU " + n.index()
+                + " on bus " + n.busId() + ": " + String.join(", ", gaps(n));
+        return gpu(c.computeCapability(), c.multiprocessors(), sm, mem, bus, pcie ? n.pcieMaxGeneration() : null,
+                pcie ? n.pcieMaxWidth() : null, basis);
+    }
+
+    /** NVML's GPU whose PCI bus id is {@code busId} (NVML and CUDA both write domain:bus:device.function), or null. */
+    static NvmlGpu onBus(NvmlSection nvml, String busId) {
+        if (nvml == null || !nvml.available() || busId == null) {
+            return null;
+        }
+        return nvml.gpus().stream().filter(n -> busId.equalsIgnoreCase(n.busId())).findFirst().orElse(null);
+    }
+
+    private static Long pick(Long nvml, int jcuda, String nvmlName, String jcudaName, List<String> fromNvml,
+                             List<String> fromJcuda) {
+        if (nvml != null) {
+            fromNvml.add(nvmlName);
+            return nvml;
+        }
+        fromJcuda.add(jcudaName);
+        return (long) jcuda;
+    }
+
+    /** The NVML notes about the properties peaks need, e.g. "max SM clock: Not Supported". */
+    private static List<String> gaps(NvmlGpu n) {
+        List<String> out = n.notes().stream().filter(s -> s.startsWith("max SM clock") || s.startsWith("max memory clock")
+                || s.startsWith("memory bus width") || s.startsWith("max PCIe")).toList();
+        return out.isEmpty() ? List.of("some properties not given") : out;
     }
 }

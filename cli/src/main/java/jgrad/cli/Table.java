@@ -89,7 +89,7 @@ final class Table {
 
     /**
      * A column is numeric when every cell is a number ("12.5", "-3", "0.81x", "45%"), ignoring
-     * placeholders (empty, "-", SKIP, FAIL, UNSETTLED).
+     * placeholders (empty, "-", SKIP, FAIL, UNSETTLED, SIMULATED).
      */
     private boolean[] numericColumns() {
         boolean[] out = new boolean[headers.size()];
@@ -99,7 +99,7 @@ final class Table {
             for (List<String> row : rows) {
                 String s = row.get(c);
                 if (s.isEmpty() || s.equals("-") || s.equals("SKIP") || s.equals("FAIL")
-                        || s.equals(BenchResult.UNSETTLED)) {
+                        || s.equals(BenchResult.UNSETTLED) || s.equals(BenchResult.SIMULATED)) {
                     continue; // placeholders do not make a column of figures textual
                 }
                 any = true;

@@ -1,6 +1,7 @@
 package jgrad.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,8 +24,11 @@ class CompareCommandTest {
 
     static final TrainConfig JOB = TrainConfig.seedDefaults();
     /** 1000 of 10 000 steps on the CPU in 2.5 s; all 10 000 on the GPU in 1.2 s. */
-    static final Side CPU = new Side("cpu", 1000, 2.5, 0.61f, 0.85, 10, null);
-    static final Side GPU = new Side("cuda:0 NVIDIA H100 80GB HBM3", 10000, 1.2, 0.25f, 0.935, 1, null);
+    static final Side CPU = new Side("cpu", 1000, 2.5, 0.61f, 0.85, 10, false, null);
+    static final Side GPU = new Side("cuda:0 NVIDIA H100 80GB HBM3", 10000, 1.2, 0.25f, 0.935, 1, false, null);
+    /** The same run on the jgrad CUDA simulator: its 1.2 s are host time, no GPU figure. */
+    static final Side SIMULATED = new Side("cuda:0 jgrad CUDA simulator (sm_90)", 10000, 1.2, 0.25f, 0.935, 1, true,
+            null);
 
     @Test
     void tableScalesTheShortenedCpuRunAndComputesTheSpeedUp() {
@@ -71,5 +75,39 @@ class CompareCommandTest {
         assertEquals("cuda", CompareCommand.gpuSpec("auto"));
         assertEquals("cuda:1", CompareCommand.gpuSpec(" CUDA:1 "));
         assertThrows(IllegalArgumentException.class, () -> CompareCommand.gpuSpec("cpu"));
+    }
+
+    @Test
+    void aSimulatedGpuShowsLossAndAccuracyButNoTimeThroughputOrSpeedUp() throws Exception {
+        Table table = CompareCommand.table(JOB, 10000, CPU, SIMULATED);
+        String text = table.text();
+        assertTrue(text.contains("cuda:0 jgrad CUDA simulator (sm_90) (SIMULATED)"), text);
+        assertTrue(text.contains("0.2500") && text.contains("0.9350"), text);  // what the simulator proves
+        for (String figure : new String[] {"0.120 ms", "1.20 s", "83333", "20.8x"}) {
+            assertFalse(text.contains(figure), figure + " in\n" + text);
+        }
+        for (String row : new String[] {"time per step", "total time", "throughput", "speed-up"}) {
+            String line = text.lines().filter(l -> l.startsWith(row)).findFirst().orElseThrow();
+            assertTrue(line.endsWith(CompareCommand.NOT_TIMED), line);
+        }
+        assertTrue(table.markdown().contains(CompareCommand.NOT_TIMED), table.markdown());
+
+        Map<String, Object> j = CompareCommand.json(JOB, 10000, CPU, SIMULATED);
+        assertNull(j.get("speedup"));
+        assertEquals(CompareCommand.SIMULATED_NOTE, j.get("note"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> gpu = (Map<String, Object>) j.get("gpu");
+        assertEquals(true, gpu.get("simulated"));
+        for (String field : new String[] {"ms_per_step", "total_seconds", "images_per_second"}) {
+            assertTrue(gpu.containsKey(field) && gpu.get(field) == null, field + " in " + gpu);
+        }
+        assertEquals(0.935, (double) gpu.get("test_accuracy"), 1e-12);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cpu = (Map<String, Object>) j.get("cpu");
+        assertEquals(false, cpu.get("simulated"));
+
+        Path png = dir.resolve("simulated.png");
+        CompareCommand.chart(png, JOB, CPU, SIMULATED);
+        assertNotNull(ImageIO.read(png.toFile()), "the chart of the CPU alone decodes");
     }
 }

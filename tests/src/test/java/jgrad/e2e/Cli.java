@@ -10,9 +10,9 @@ import jgrad.data.FileSpec;
 import jgrad.data.IdxDatasetSpec;
 import org.junit.jupiter.api.Assumptions;
 
-/** Runs the jgrad CLI in-process and captures what it prints. */
-record Cli(int code, String out, String err) {
-    static Cli run(String... args) {
+/** Runs the jgrad CLI in-process and captures what it prints (public: the simulator tests in jgrad.sim use it too). */
+public record Cli(int code, String out, String err) {
+    public static Cli run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
@@ -20,7 +20,7 @@ record Cli(int code, String out, String err) {
     }
 
     /** The installed MNIST directory; skips the test (or fails it in CI) when MNIST is not installed. */
-    static Path requireMnist() {
+    public static Path requireMnist() {
         Path root = DataStore.defaultDataDir();
         boolean present = true;
         for (FileSpec f : IdxDatasetSpec.MNIST.files()) {
