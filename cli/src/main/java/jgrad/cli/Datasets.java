@@ -75,6 +75,24 @@ final class Datasets {
         }
     }
 
+    /**
+     * The data set a checkpoint is evaluated or resumed on: {@code override} (an option, already
+     * checked) or the one its data description names, which, read from the file, is the file's error.
+     */
+    static DatasetSpec specFor(jgrad.train.Checkpoint checkpoint, String override) {
+        if (override != null) {
+            return DatasetSpec.byName(override.trim());
+        }
+        String stored = datasetOf(checkpoint.dataInfo());
+        List<String> known = DatasetSpec.known().stream().map(DatasetSpec::name).toList();
+        if (!known.contains(stored)) {
+            throw new jgrad.train.CheckpointException("checkpoint " + checkpoint.file() + " has bad metadata: data "
+                    + "field 'dataset' is '" + (stored.length() > 40 ? stored.substring(0, 37) + "..." : stored)
+                    + "'; allowed: " + String.join(", ", known));
+        }
+        return DatasetSpec.byName(stored);
+    }
+
     /** Loads the dataset a checkpoint was trained on, normalised with the statistics it stored. */
     static Loaded forCheckpoint(String info, String datasetOverride, Path dataDir) {
         try {

@@ -10,9 +10,9 @@ import jgrad.device.Devices;
 import jgrad.nn.Sequential;
 import jgrad.train.Checkpoint;
 import jgrad.train.Evaluation;
-import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
 import jgrad.train.Trainer;
+import jgrad.data.DatasetSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,13 +45,15 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         Checkpoint ckpt = Checkpoint.read(checkpoint);
-        TrainConfig cfg = ckpt.config();
+        // The file's tensors against its config, from the data set's recorded shape: before the data
+        // or a model of the config's size takes any memory.
+        DatasetSpec evaluatedOn = Datasets.specFor(ckpt, dataset);
+        ckpt.checkTensors(evaluatedOn.shape(), evaluatedOn.classes());
         Datasets.Loaded loaded = Datasets.forCheckpoint(ckpt.dataInfo(), dataset, dataDir);
         TrainData data = loaded.data();
         Devices.Selection selection = Devices.select(device);
         int[] predictions;
-        try (Sequential model = Trainer.buildModel(cfg, selection.device(), data.shape(), data.classes())) {
-            ckpt.restoreModel(model);
+        try (Sequential model = ckpt.buildModel(selection.device(), data.shape(), data.classes())) {
             predictions = Trainer.predict(model, selection.device(), data.testX(), data.testCount(), data.features());
         } finally {
             if (selection.device() instanceof AutoCloseable closeable) {

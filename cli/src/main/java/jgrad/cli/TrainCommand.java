@@ -135,8 +135,11 @@ final class TrainCommand implements Callable<Integer> {
             cfg = options.config(resume.config(), given);
             TrainChecks.resume(cfg, resume, given, resumeDir);
             if (!given.test("--dataset")) {
-                dataset = Datasets.datasetOf(resume.dataInfo());
+                dataset = Datasets.specFor(resume, null).name();
             }
+            // The file's tensors against its config before the data, the warm-up or the model take memory.
+            DatasetSpec resumedOn = DatasetSpec.byName(dataset.trim());
+            resume.checkTensors(resumedOn.shape(), resumedOn.classes());
             if (dir == null) {
                 dir = resume.file().toAbsolutePath().getParent();
             }
@@ -146,6 +149,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainChecks.config(cfg, given);
         TrainChecks.augment(cfg, dataset);
         TrainChecks.batchSize(cfg, dataset);
+        TrainChecks.modelSize(cfg, dataset);
         new RunOptions(dir, resume, stopAfterEpoch, null);  // its checks of --stop-after-epoch
         if (cfg.epochs() > 0 && stopAfterEpoch > cfg.epochs()) {
             throw new IllegalArgumentException("--stop-after-epoch " + stopAfterEpoch + " is past the run's last epoch"
