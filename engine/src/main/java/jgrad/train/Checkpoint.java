@@ -162,12 +162,15 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new CheckpointException("checkpoint " + file + " is unreadable: " + e.getMessage(), e);
         }
-        verifyChecksum(file, contents.metadata(), contents.tensors());
-        return fromContents(file, contents);
+        return of(file, contents);
     }
 
-    /** The checkpoint in {@code contents}, read from {@code file}, once its bytes have passed the checksum. */
-    static Checkpoint fromContents(Path file, Safetensors.Contents contents) {
+    /**
+     * The checkpoint in {@code contents}, as read from {@code file}: checksum, then metadata. Tests
+     * call it with contents made in memory, so that thousands of inputs need no file writes.
+     */
+    static Checkpoint of(Path file, Safetensors.Contents contents) {
+        verifyChecksum(file, contents.metadata(), contents.tensors());
         Map<String, String> meta = contents.metadata();
         try {
             TrainConfig config = StoredConfig.read((ObjectNode) requiredObject(file, meta, "config"));
