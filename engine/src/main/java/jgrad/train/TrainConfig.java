@@ -121,7 +121,8 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         }
         hidden = hidden.clone();
         if (steps <= 0 && epochs <= 0) {
-            throw ConfigValueException.worded(steps <= 0 ? "steps" : "epochs", steps, "positive when 'epochs' is 0",
+            throw epochs < 0 ? ConfigValueException.worded("epochs", epochs, ">= 0", "--steps or --epochs must be positive")
+                    : ConfigValueException.worded("steps", steps, "positive when 'epochs' is 0",
                     "--steps or --epochs must be positive");
         }
         if (steps < 0 || epochs < 0) {
