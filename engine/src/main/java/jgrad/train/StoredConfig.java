@@ -51,7 +51,7 @@ final class StoredConfig {
     }
 
     private int integer(String field) {
-        String allowed = "an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        String allowed = "a 32-bit integer";
         JsonNode v = required(field, allowed);
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {
             throw ConfigValueException.range(field, clip(v.toString()), allowed);
