@@ -332,7 +332,8 @@ public final class Checkpoint {
     public void checkTensors(ImageShape input, int classes) {
         Map<String, int[]> expected;
         try {
-            expected = new LinkedHashMap<>(ModelShapes.of(config, input, classes).checkpointTensors(config.optimizer()));
+            ModelShapes model = ModelShapes.of(config, input, classes);
+            expected = new LinkedHashMap<>(model.checkpointTensors(config.optimizer()));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + file + " has a config whose " + config.model()
                     + " cannot be made for " + input + " images and " + classes + " classes: " + e.getMessage(), e);

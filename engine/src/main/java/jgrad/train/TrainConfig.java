@@ -121,9 +121,9 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         }
         hidden = hidden.clone();
         if (steps <= 0 && epochs <= 0) {
-            throw epochs < 0 ? ConfigValueException.worded("epochs", epochs, ">= 0", "--steps or --epochs must be positive")
-                    : ConfigValueException.worded("steps", steps, "positive when 'epochs' is 0",
-                    "--steps or --epochs must be positive");
+            String bothZeroOrLess = "--steps or --epochs must be positive";
+            throw epochs < 0 ? ConfigValueException.worded("epochs", epochs, ">= 0", bothZeroOrLess)
+                    : ConfigValueException.worded("steps", steps, "positive when 'epochs' is 0", bothZeroOrLess);
         }
         if (steps < 0 || epochs < 0) {
             throw ConfigValueException.worded(steps < 0 ? "steps" : "epochs", steps < 0 ? steps : epochs,

@@ -50,7 +50,7 @@ final class CraftedCheckpoint {
         return c;
     }
 
-    /** Sets {@code field} of the JSON object in metadata {@code key} (config, state or data); a null value removes it. */
+    /** Sets {@code field} of the JSON object in metadata {@code key} (config, state or data); null removes it. */
     CraftedCheckpoint set(String key, String field, JsonNode value) {
         try {
             ObjectNode o = (ObjectNode) JSON.readTree(metadata.get(key));
