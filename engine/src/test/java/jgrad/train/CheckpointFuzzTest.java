@@ -96,7 +96,7 @@ class CheckpointFuzzTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(120)
     void mutatedCheckpointBytesOnlyEverThrowCheckpointException(@TempDir(factory = InMemoryWhereAvailable.class)
                                                                  Path dir) throws IOException {
         Path file = dir.resolve(Checkpoint.FILE);
@@ -133,7 +133,7 @@ class CheckpointFuzzTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(120)
     void mutatedMetadataValuesOnlyEverThrowCheckpointException() throws IOException {
         Path dir = tmp.resolve("json");
         Files.createDirectories(dir);
