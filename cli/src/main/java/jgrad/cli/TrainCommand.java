@@ -132,14 +132,15 @@ final class TrainCommand implements Callable<Integer> {
             }
             Checks.checkpoint("--resume", resumeDir);
             resume = Checkpoint.read(resumeDir);
-            cfg = options.config(resume.config(), given);
-            TrainChecks.resume(cfg, resume, given, resumeDir);
             if (!given.test("--dataset")) {
                 dataset = Datasets.specFor(resume, null).name();
             }
-            // The file's tensors against its config before the data, the warm-up or the model take memory.
+            // The file's tensors against its config, first: before the options are held against that
+            // config, and before the data, the warm-up or the model take memory.
             DatasetSpec resumedOn = DatasetSpec.byName(dataset.trim());
             resume.checkTensors(resumedOn.shape(), resumedOn.classes());
+            cfg = options.config(resume.config(), given);
+            TrainChecks.resume(cfg, resume, given, resumeDir);
             if (dir == null) {
                 dir = resume.file().toAbsolutePath().getParent();
             }

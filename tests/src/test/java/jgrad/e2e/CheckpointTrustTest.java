@@ -187,6 +187,23 @@ class CheckpointTrustTest {
         }
     }
 
+    /** --resume checks the same way, before the options are held against the file's config or any data is read. */
+    @Test
+    void resumeChecksTheFileBeforeAnythingElse() throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (int i : new int[] {0, 1, 2, 13, 22}) {
+            Row row = ROWS.get(i);
+            Path dir = craft(row, 300 + i);
+            Cli r = Cli.run("train", "--resume", dir.toString(), "--epochs", "3", "--device", "cpu", "--no-warmup");
+            List<String> errors = errorLines(r.err());
+            if (r.code() != 1 || errors.size() != 1 || !errors.get(0).contains(row.message())
+                    || r.err().contains("\tat ")) {
+                failures.add(row.what() + ": exit " + r.code() + "\n" + r.err());
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
     /** The crafting alone changes nothing: the unedited /1 files evaluate (so each row fails for its edit). */
     @Test
     void uneditedCraftedCheckpointsEvaluate() throws IOException {
