@@ -17,11 +17,13 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jgrad.data.ImageShape;
+import jgrad.device.Device;
 import jgrad.io.AtomicFiles;
 import jgrad.io.NamedTensor;
 import jgrad.io.Safetensors;
 import jgrad.nn.Module;
 import jgrad.nn.Parameter;
+import jgrad.nn.Sequential;
 import jgrad.optim.Optimizer;
 import jgrad.tensor.Tensor;
 import org.slf4j.Logger;
@@ -181,8 +183,6 @@ public final class Checkpoint {
         } catch (ConfigValueException e) {
             throw new CheckpointException("checkpoint " + file + " has a bad config: '" + e.field() + "' is "
                     + clip(e.value()) + "; allowed: " + e.allowed(), e);
-        } catch (IOException e) {
-            throw new CheckpointException("checkpoint " + file + " has bad metadata: " + e.getMessage(), e);
         }
     }
 
@@ -226,7 +226,7 @@ public final class Checkpoint {
     }
 
     // "null", "" or a bare number parse as JSON, but would leave a Checkpoint without a config or state.
-    private static JsonNode requiredObject(Path file, Map<String, String> meta, String key) throws IOException {
+    private static JsonNode requiredObject(Path file, Map<String, String> meta, String key) {
         JsonNode node = parseJson(file, key, required(file, meta, key));
         if (node == null || !node.isObject()) {
             throw new CheckpointException("checkpoint " + file + " has bad metadata: '" + key
@@ -363,9 +363,9 @@ public final class Checkpoint {
      * The model of this checkpoint, built once {@link #checkTensors} has passed and loaded with the
      * stored weights, buffers and random counters: the one way to make a model from a checkpoint.
      */
-    public jgrad.nn.Sequential buildModel(jgrad.device.Device device, ImageShape input, int classes) {
+    public Sequential buildModel(Device device, ImageShape input, int classes) {
         checkTensors(input, classes);
-        jgrad.nn.Sequential model = Trainer.buildModel(config, device, input, classes);
+        Sequential model = Trainer.buildModel(config, device, input, classes);
         try {
             restoreModel(model);
             return model;
