@@ -4,6 +4,7 @@
 //
 //   launches       kernel name -> cuLaunchKernel calls that ran (including one that faulted)
 //   instructions   PTX instructions executed, summed over all threads of all launches
+//   kernel_instructions   kernel name -> its share of instructions (where simulated time goes)
 //   bytes_htod / bytes_dtoh / bytes_dtod   bytes copied by cuMemcpy* (sync and async alike)
 //   host_syncs     cuStreamSynchronize + cuCtxSynchronize + cuEventSynchronize + synchronous
 //                  cuMemcpyDtoH calls (the points where a real host waits for the device)
@@ -25,6 +26,7 @@ namespace {
 struct Counters {
     std::mutex mutex;
     std::map<std::string, uint64_t> launches;
+    std::map<std::string, uint64_t> kernel_instructions;
     std::map<std::string, uint64_t> library;
     uint64_t instructions = 0, htod = 0, dtoh = 0, dtod = 0, syncs = 0, allocations = 0, peak = 0, live = 0;
 };
@@ -56,6 +58,8 @@ std::string to_json() {
     std::string s = "{\"launches\": ";
     append_map(s, c.launches);
     s += ", \"instructions\": " + std::to_string(c.instructions);
+    s += ", \"kernel_instructions\": ";
+    append_map(s, c.kernel_instructions);
     s += ", \"bytes_htod\": " + std::to_string(c.htod);
     s += ", \"bytes_dtoh\": " + std::to_string(c.dtoh);
     s += ", \"bytes_dtod\": " + std::to_string(c.dtod);
@@ -79,6 +83,7 @@ void count_launch(const std::string& kernel, uint64_t instructions) {
     Counters& c = counters();
     std::lock_guard<std::mutex> lock(c.mutex);
     c.launches[kernel]++;
+    c.kernel_instructions[kernel] += instructions;
     c.instructions += instructions;
 }
 
@@ -152,6 +157,7 @@ JGSIM_EXPORT void jgsim_counters_reset(void) {
     Counters& c = counters();
     std::lock_guard<std::mutex> lock(c.mutex);
     c.launches.clear();
+    c.kernel_instructions.clear();
     c.library.clear();
     c.instructions = c.htod = c.dtoh = c.dtod = c.syncs = c.allocations = 0;
     c.peak = c.live;

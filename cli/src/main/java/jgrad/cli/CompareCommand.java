@@ -95,7 +95,7 @@ final class CompareCommand implements Callable<Integer> {
         jgrad.data.DatasetSpec ds = jgrad.data.DatasetSpec.byName(options.dataset);
         try (jgrad.train.JitWarmup warm = jgrad.train.JitWarmup.start(cfg, CpuDevice.get(), ds.shape(), ds.classes(),
                 300, 4.0)) {
-            loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize);
+            loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize, options.limits());
         }
         TrainData data = loaded.data();
         int steps = cfg.totalSteps(data.trainCount());

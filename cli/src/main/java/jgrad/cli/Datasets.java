@@ -40,20 +40,20 @@ final class Datasets {
 
     /** MNIST as flat 784-feature rows in [0,1]; every file is checked against its SHA-256 first. */
     static TrainData mnist(Path dataDir, boolean fetchIfMissing) {
-        return load("mnist", dataDir, fetchIfMissing, "none").data();
+        return load("mnist", dataDir, fetchIfMissing, "none", DataLimits.NONE).data();
     }
 
     /**
      * Loads a dataset: pixels in [0, 1], then with {@code mean-std} each channel shifted and scaled
      * by the training split's mean and standard deviation (both splits, the training statistics).
      */
-    static Loaded load(String dataset, Path dataDir, boolean fetchIfMissing, String normalize) {
+    static Loaded load(String dataset, Path dataDir, boolean fetchIfMissing, String normalize, DataLimits limits) {
         String mode = normalizeMode(normalize);
         Checks.dataset("--dataset", dataset);
         ImageDataset ds = read(dataset, dataDir, fetchIfMissing);
         Normalization norm = mode.equals("none") ? Normalization.identity(ds.shape().channels())
                 : Normalization.fromTraining(ds.train());
-        return build(DatasetSpec.byName(dataset), ds, mode, norm);
+        return build(DatasetSpec.byName(dataset), ds, mode, norm, limits);
     }
 
     /** The --normalize value in canonical form: none or mean-std. */
@@ -93,7 +93,20 @@ final class Datasets {
         return DatasetSpec.byName(stored);
     }
 
-    /** Loads the dataset a checkpoint was trained on, normalised with the statistics it stored. */
+    /** The --train-limit / --test-limit a checkpoint's data description records. */
+    static DataLimits limitsOf(String info) {
+        try {
+            return DataLimits.readFrom(JSON.readTree(info));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new jgrad.train.CheckpointException("the checkpoint's data description is unusable: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads the dataset a checkpoint was trained on, normalised with the statistics it stored, limited
+     * to the images it recorded.
+     */
     static Loaded forCheckpoint(String info, String datasetOverride, Path dataDir) {
         try {
             JsonNode node = JSON.readTree(info);
@@ -104,7 +117,7 @@ final class Datasets {
             if (mode.equals("mean-std")) {
                 norm = new Normalization(floats(node.path("mean")), floats(node.path("std")));
             }
-            return build(DatasetSpec.byName(dataset), ds, mode, norm);
+            return build(DatasetSpec.byName(dataset), ds, mode, norm, DataLimits.readFrom(node));
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new jgrad.train.CheckpointException("the checkpoint's data description is unusable: "
                     + e.getMessage(), e);
@@ -127,7 +140,8 @@ final class Datasets {
         return store.load(spec);
     }
 
-    private static Loaded build(DatasetSpec spec, ImageDataset ds, String mode, Normalization norm) {
+    /** Normalisation statistics come from the whole training split, limited or not. */
+    private static Loaded build(DatasetSpec spec, ImageDataset ds, String mode, Normalization norm, DataLimits limits) {
         if (norm.channels() != ds.shape().channels()) {
             throw new DataException(spec.name() + " has " + ds.shape().channels() + " channels but the stored"
                     + " normalisation has " + norm.channels());
@@ -140,8 +154,8 @@ final class Datasets {
             norm.applyInPlace(train, ds.shape());
             norm.applyInPlace(test, ds.shape());
         }
-        TrainData data = new TrainData(train, labels(ds.train()), ds.train().count(), test, labels(ds.test()),
-                ds.test().count(), ds.shape().pixels(), ds.classes(), ds.shape(), norm);
+        TrainData data = limits.apply(new TrainData(train, labels(ds.train()), ds.train().count(), test,
+                labels(ds.test()), ds.test().count(), ds.shape().pixels(), ds.classes(), ds.shape(), norm), spec.name());
         ObjectNode info = JSON.createObjectNode();
         info.put("dataset", spec.name());
         info.putArray("shape").add(ds.shape().channels()).add(ds.shape().height()).add(ds.shape().width());
@@ -154,6 +168,7 @@ final class Datasets {
         for (float s : norm.std()) {
             std.add(s);
         }
+        limits.writeTo(info);
         return new Loaded(spec, data, info.toString());
     }
 

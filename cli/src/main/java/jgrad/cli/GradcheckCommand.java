@@ -89,7 +89,7 @@ final class GradcheckCommand implements Callable<Integer> {
     public Integer call() {
         TrainConfig cfg = validate();
         Device cpu = CpuDevice.get();
-        TrainData data = Datasets.load(options.dataset, options.dataDir, true, options.normalize).data();
+        TrainData data = Datasets.load(options.dataset, options.dataDir, true, options.normalize, options.limits()).data();
         int n = Math.min(examples, data.testCount());
         int f = data.features();
         Sequential model = Trainer.buildModel(cfg, cpu, data.shape(), data.classes());

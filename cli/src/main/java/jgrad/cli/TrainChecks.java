@@ -57,11 +57,12 @@ final class TrainChecks {
      * A batch larger than the training set, refused from the data set's recorded size before the
      * data is read (or the JIT warm-up started).
      */
-    static void batchSize(TrainConfig cfg, String dataset) {
+    static void batchSize(TrainConfig cfg, String dataset, DataLimits limits) {
         jgrad.data.DatasetSpec spec = jgrad.data.DatasetSpec.byName(dataset.trim());
-        if (cfg.batchSize() > spec.trainCount()) {
-            throw new IllegalArgumentException("--batch-size " + cfg.batchSize() + " exceeds the " + spec.trainCount()
-                    + " training examples of " + spec.name());
+        int count = limits.trainCount(spec.trainCount(), spec.name());
+        if (cfg.batchSize() > count) {
+            throw new IllegalArgumentException("--batch-size " + cfg.batchSize() + " exceeds the " + count
+                    + " training examples of " + spec.name() + (limits.train() > 0 ? " (--train-limit)" : ""));
         }
     }
 

@@ -63,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
     int stopAfterEpoch;
 
     /** The job the options describe, every option checked; nothing but the checkpoint has been read yet. */
-    private record Job(TrainConfig cfg, Checkpoint resume, Path dir, String dataset, boolean finished) {}
+    private record Job(TrainConfig cfg, Checkpoint resume, Path dir, String dataset, DataLimits limits,
+                       boolean finished) {}
 
     @Option(names = "--no-warmup", description = "Skip the CPU JIT warm-up (by default a throw-away run on synthetic "
             + "data compiles the kernels while the data loads, so the timed loop starts at full speed).")
@@ -80,14 +81,15 @@ final class TrainCommand implements Callable<Integer> {
         Devices.Selection selection = options.selectDevice();
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(out, Progress.isTerminal(), "train", job.cfg().batchSize());
-        int trainCount = jgrad.data.DatasetSpec.byName(job.dataset().trim()).trainCount();
+        jgrad.data.DatasetSpec dataSpec = jgrad.data.DatasetSpec.byName(job.dataset().trim());
+        int trainCount = job.limits().trainCount(dataSpec.trainCount(), dataSpec.name());
         try (progress; RunKeeper keeper = new RunKeeper(progress, spec.commandLine().getErr(), Progress.isTerminal(),
                 job.dir(), job.cfg(), trainCount, job.resume())) {
             Datasets.Loaded loaded;
             JitWarmup.Report warmed;
             try (JitWarmup warm = startWarmup(job.cfg(), selection, job.dataset())) {
                 loaded = job.resume() == null
-                        ? Datasets.load(options.dataset, options.dataDir, true, options.normalize)
+                        ? Datasets.load(options.dataset, options.dataDir, true, options.normalize, job.limits())
                         : Datasets.forCheckpoint(job.resume().dataInfo(), given.test("--dataset") ? options.dataset
                                 : null, options.dataDir);
                 warmed = warm == null ? null : warm.finish();
@@ -125,6 +127,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg;
         Path dir = outDir;
         String dataset = options.dataset;
+        DataLimits limits = options.limits();
         if (resumeDir != null) {
             if (given.test("--normalize")) {
                 throw new IllegalArgumentException("--normalize cannot change on --resume (the checkpoint's inputs"
@@ -141,6 +144,15 @@ final class TrainCommand implements Callable<Integer> {
             resume.checkTensors(resumedOn.shape(), resumedOn.classes());
             cfg = options.config(resume.config(), given);
             TrainChecks.resume(cfg, resume, given, resumeDir);
+            DataLimits stored = Datasets.limitsOf(resume.dataInfo());
+            for (Object[] o : new Object[][] {{"--train-limit", limits.train(), stored.train()},
+                {"--test-limit", limits.test(), stored.test()}}) {
+                if (given.test((String) o[0]) && !o[1].equals(o[2])) {
+                    throw new IllegalArgumentException(o[0] + " " + o[1] + " conflicts with --resume " + resumeDir
+                            + ": its run has " + ((Integer) o[2] == 0 ? "no " + o[0] : o[0] + " " + o[2]));
+                }
+            }
+            limits = stored;
             if (dir == null) {
                 dir = resume.file().toAbsolutePath().getParent();
             }
@@ -149,7 +161,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainChecks.config(cfg, given);
         TrainChecks.augment(cfg, dataset);
-        TrainChecks.batchSize(cfg, dataset);
+        TrainChecks.batchSize(cfg, dataset, limits);
         TrainChecks.modelSize(cfg, dataset);
         new RunOptions(dir, resume, stopAfterEpoch, null);  // its checks of --stop-after-epoch
         if (cfg.epochs() > 0 && stopAfterEpoch > cfg.epochs()) {
@@ -158,7 +170,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         boolean finished = resume != null && (resume.stoppedEarlyAfter() > 0 || (cfg.epochs() > 0
                 ? resume.epoch() >= cfg.epochs() : resume.step() >= cfg.steps()));
-        return new Job(cfg, resume, dir, dataset, finished);
+        return new Job(cfg, resume, dir, dataset, limits, finished);
     }
 
     /**

@@ -25,6 +25,15 @@ final class TrainOptions {
                     + "(3x3/1 conv, no pool) (default: ${DEFAULT-VALUE}).")
     String stem;
 
+    @Option(names = "--train-limit", paramLabel = "N",
+            description = "Train on the first N training images only (default: all): quick runs, small-data "
+                    + "experiments.")
+    Integer trainLimit;
+
+    @Option(names = "--test-limit", paramLabel = "N",
+            description = "Evaluate on the first N test images only (default: all).")
+    Integer testLimit;
+
     @Option(names = "--steps", defaultValue = "10000",
             description = "Optimizer steps, minibatches sampled with replacement (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -136,6 +145,11 @@ final class TrainOptions {
     /** The job as given; {@code given} tells which options were on the command line. */
     TrainConfig config(Predicate<String> given) {
         return config(null, given);
+    }
+
+    /** --train-limit and --test-limit as given, each checked. */
+    DataLimits limits() {
+        return DataLimits.of(trainLimit, testLimit);
     }
 
     /**

@@ -13,6 +13,11 @@ import jgrad.device.Pool2dGeometry;
 final class CudaConvOps {
     /** Column matrix per chunk: 32 Mi floats (128 MiB). */
     static final long COL_LIMIT_FLOATS = 1L << 25;
+    /**
+     * The limit in force: COL_LIMIT_FLOATS, lowered only by tests on the CUDA simulator, which
+     * reach the chunked path at sizes it can run in seconds (see {@link #limitColumnsForTests}).
+     */
+    private static volatile long columnLimitFloats = COL_LIMIT_FLOATS;
     private static final int REDUCE_THREADS = 256;
 
     private final CudaDevice device;
@@ -25,14 +30,23 @@ final class CudaConvOps {
         this.ops = ops;
     }
 
-    /** Images per chunk so that the column matrix stays within COL_LIMIT_FLOATS (at least one). */
+    /** Sets the column limit until the returned handle is closed (tests only; not thread-safe across tests). */
+    static AutoCloseable limitColumnsForTests(long floats) {
+        if (floats < 1) {
+            throw new IllegalArgumentException("column limit must be positive, got " + floats);
+        }
+        columnLimitFloats = floats;
+        return () -> columnLimitFloats = COL_LIMIT_FLOATS;
+    }
+
+    /** Images per chunk so that the column matrix stays within the column limit (at least one). */
     static int chunkImages(Conv2dGeometry g) {
         long perImage = (long) g.inChannels() * g.kernelH() * g.kernelW() * g.outH() * g.outW();
         if (perImage > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("conv2d: the column matrix of one image has " + perImage
                     + " elements, more than 2^31-1: " + g);
         }
-        return (int) Math.max(1, Math.min(g.batch(), COL_LIMIT_FLOATS / Math.max(1, perImage)));
+        return (int) Math.max(1, Math.min(g.batch(), columnLimitFloats / Math.max(1, perImage)));
     }
 
     private CudaKernels.Kernel im2col(Conv2dGeometry g, CudaStorage x, int n0, int nb, CudaStorage col) {

@@ -43,6 +43,17 @@ class CudaConvParityTest {
             // 2.4 M column values per image: the own path runs this batch in two chunks.
             new Conv2dGeometry(20, 64, 64, 64, 8, 3, 3, 1, 1, 1, 1));
 
+    /**
+     * The simulator runs each PTX instruction on the CPU: there the two large cases shrink (batch 4
+     * instead of 64; the chunked case under a column limit of two images and a bit, so the own path
+     * runs chunks of 2, 2 and 1 images). Every other geometry is the same.
+     */
+    static final List<Conv2dGeometry> SIMULATED_CONVS = List.of(
+            CONVS.get(0), CONVS.get(1), CONVS.get(2), CONVS.get(3), CONVS.get(4), CONVS.get(5),
+            new Conv2dGeometry(4, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1),
+            new Conv2dGeometry(5, 8, 16, 16, 4, 3, 3, 1, 1, 1, 1));
+    static final long SIMULATED_COLUMN_LIMIT = 2L * 8 * 3 * 3 * 16 * 16 + 5;
+
     static final List<Pool2dGeometry> POOLS = List.of(
             Pool2dGeometry.of(1, 1, 1, 1, 1, 1, 0),
             Pool2dGeometry.of(2, 3, 8, 8, 2, 2, 0),
@@ -67,68 +78,79 @@ class CudaConvParityTest {
 
     @ParameterizedTest
     @EnumSource(names = {"OWN", "VENDOR"})
-    void conv2dForwardAndBackward(KernelChoice kernels) {
+    void conv2dForwardAndBackward(KernelChoice kernels) throws Exception {
         CudaDevice dev = Parity.gpu(kernels);
         assertEquals(kernels == KernelChoice.VENDOR, dev.usesCudnn(), dev.providers());
         boolean vendor = kernels == KernelChoice.VENDOR;
         SplittableRandom r = new SplittableRandom(21);
-        for (Conv2dGeometry g : CONVS) {
-            float[] x = uniform(r, g.inputNumel(), -1, 1);
-            float[] w = uniform(r, g.weightNumel(), -1, 1);
-            float[] bias = uniform(r, g.outChannels(), -1, 1);
-            float[] dy = uniform(r, g.outputNumel(), -1, 1);
-            float[] priorX = uniform(r, g.inputNumel(), -1, 1);
-            float[] priorW = uniform(r, g.weightNumel(), -1, 1);
-            float[] priorB = uniform(r, g.outChannels(), -1, 1);
-            String what = "conv2d [" + kernels + "] " + g;
-            float[] absY;
-            float[] absDx;
-            float[] absDw;
-            float[] absDb;
-            try (Run cpu = new Run(CPU)) {  // the same ops on |inputs|: the per-element error scales
-                cpu.ops().conv2dForward(g, cpu.in("x", abs(x)), cpu.in("w", abs(w)), cpu.in("b", abs(bias)),
-                        cpu.out("y", g.outputNumel()));
-                cpu.ops().conv2dBackwardData(g, cpu.in("dy", abs(dy)), cpu.buffer("w"), cpu.out("dx", g.inputNumel()),
-                        false);
-                cpu.ops().conv2dBackwardFilter(g, cpu.buffer("x"), cpu.buffer("dy"), cpu.out("dw", g.weightNumel()),
-                        cpu.out("db", g.outChannels()), false);
-                absY = cpu.get("y");
-                absDx = cpu.get("dx");
-                absDw = cpu.get("dw");
-                absDb = cpu.get("db");
+        boolean sim = Parity.simulated();
+        try (AutoCloseable limit = sim ? CudaConvOps.limitColumnsForTests(SIMULATED_COLUMN_LIMIT) : () -> {}) {
+            if (sim) {
+                assertEquals(2, CudaConvOps.chunkImages(SIMULATED_CONVS.get(SIMULATED_CONVS.size() - 1)));
             }
-            int kForward = g.inChannels() * g.kernelH() * g.kernelW() + 1;
-            int kData = g.outChannels() * g.kernelH() * g.kernelW();
-            int kFilter = g.batch() * g.outH() * g.outW();
-            try (Run cpu = new Run(CPU); Run gpu = new Run(dev)) {
-                for (Run run : new Run[] {cpu, gpu}) {
-                    run.ops().conv2dForward(g, run.in("x", x), run.in("w", w), run.in("b", bias), run.out("y", g.outputNumel()));
-                    run.ops().conv2dForward(g, run.buffer("x"), run.buffer("w"), null, run.out("yNoBias", g.outputNumel()));
-                    run.ops().conv2dBackwardData(g, run.in("dy", dy), run.buffer("w"), run.out("dx", g.inputNumel()), false);
-                    run.ops().conv2dBackwardData(g, run.buffer("dy"), run.buffer("w"), run.in("dxAcc", priorX), true);
-                    run.ops().conv2dBackwardFilter(g, run.buffer("x"), run.buffer("dy"), run.out("dw", g.weightNumel()),
-                            run.out("db", g.outChannels()), false);
-                    run.ops().conv2dBackwardFilter(g, run.buffer("x"), run.buffer("dy"), run.in("dwAcc", priorW),
-                            run.in("dbAcc", priorB), true);
-                    run.ops().conv2dBackwardFilter(g, run.buffer("x"), run.buffer("dy"), run.out("dwOnly", g.weightNumel()),
-                            null, false);
-                }
-                String rule = "2·γ_k·(|x|*|w|)" + (vendor ? " + 1e-5·max" : "");
-                assertWithin(what + " y", gpu.get("y"), cpu.get("y"), bound(absY, kForward, vendor, null), rule);
-                assertWithin(what + " y without bias", gpu.get("yNoBias"), cpu.get("yNoBias"),
-                        bound(absY, kForward, vendor, null), rule);
-                assertWithin(what + " dx", gpu.get("dx"), cpu.get("dx"), bound(absDx, kData, vendor, null), rule);
-                assertWithin(what + " dx accumulate", gpu.get("dxAcc"), cpu.get("dxAcc"),
-                        bound(absDx, kData, vendor, priorX), rule);
-                assertWithin(what + " dw", gpu.get("dw"), cpu.get("dw"), bound(absDw, kFilter, vendor, null), rule);
-                assertWithin(what + " dw accumulate", gpu.get("dwAcc"), cpu.get("dwAcc"),
-                        bound(absDw, kFilter, vendor, priorW), rule);
-                assertWithin(what + " dw without bias", gpu.get("dwOnly"), cpu.get("dwOnly"),
-                        bound(absDw, kFilter, vendor, null), rule);
-                assertWithin(what + " dbias", gpu.get("db"), cpu.get("db"), bound(absDb, kFilter, vendor, null), rule);
-                assertWithin(what + " dbias accumulate", gpu.get("dbAcc"), cpu.get("dbAcc"),
-                        bound(absDb, kFilter, vendor, priorB), rule);
+            for (Conv2dGeometry g : sim ? SIMULATED_CONVS : CONVS) {
+                checkConv(dev, vendor, r, g);
             }
+        }
+    }
+
+    private static void checkConv(CudaDevice dev, boolean vendor, SplittableRandom r, Conv2dGeometry g) {
+        KernelChoice kernels = vendor ? KernelChoice.VENDOR : KernelChoice.OWN;
+        float[] x = uniform(r, g.inputNumel(), -1, 1);
+        float[] w = uniform(r, g.weightNumel(), -1, 1);
+        float[] bias = uniform(r, g.outChannels(), -1, 1);
+        float[] dy = uniform(r, g.outputNumel(), -1, 1);
+        float[] priorX = uniform(r, g.inputNumel(), -1, 1);
+        float[] priorW = uniform(r, g.weightNumel(), -1, 1);
+        float[] priorB = uniform(r, g.outChannels(), -1, 1);
+        String what = "conv2d [" + kernels + "] " + g;
+        float[] absY;
+        float[] absDx;
+        float[] absDw;
+        float[] absDb;
+        try (Run cpu = new Run(CPU)) {  // the same ops on |inputs|: the per-element error scales
+            cpu.ops().conv2dForward(g, cpu.in("x", abs(x)), cpu.in("w", abs(w)), cpu.in("b", abs(bias)),
+                    cpu.out("y", g.outputNumel()));
+            cpu.ops().conv2dBackwardData(g, cpu.in("dy", abs(dy)), cpu.buffer("w"), cpu.out("dx", g.inputNumel()),
+                    false);
+            cpu.ops().conv2dBackwardFilter(g, cpu.buffer("x"), cpu.buffer("dy"), cpu.out("dw", g.weightNumel()),
+                    cpu.out("db", g.outChannels()), false);
+            absY = cpu.get("y");
+            absDx = cpu.get("dx");
+            absDw = cpu.get("dw");
+            absDb = cpu.get("db");
+        }
+        int kForward = g.inChannels() * g.kernelH() * g.kernelW() + 1;
+        int kData = g.outChannels() * g.kernelH() * g.kernelW();
+        int kFilter = g.batch() * g.outH() * g.outW();
+        try (Run cpu = new Run(CPU); Run gpu = new Run(dev)) {
+            for (Run run : new Run[] {cpu, gpu}) {
+                run.ops().conv2dForward(g, run.in("x", x), run.in("w", w), run.in("b", bias), run.out("y", g.outputNumel()));
+                run.ops().conv2dForward(g, run.buffer("x"), run.buffer("w"), null, run.out("yNoBias", g.outputNumel()));
+                run.ops().conv2dBackwardData(g, run.in("dy", dy), run.buffer("w"), run.out("dx", g.inputNumel()), false);
+                run.ops().conv2dBackwardData(g, run.buffer("dy"), run.buffer("w"), run.in("dxAcc", priorX), true);
+                run.ops().conv2dBackwardFilter(g, run.buffer("x"), run.buffer("dy"), run.out("dw", g.weightNumel()),
+                        run.out("db", g.outChannels()), false);
+                run.ops().conv2dBackwardFilter(g, run.buffer("x"), run.buffer("dy"), run.in("dwAcc", priorW),
+                        run.in("dbAcc", priorB), true);
+                run.ops().conv2dBackwardFilter(g, run.buffer("x"), run.buffer("dy"), run.out("dwOnly", g.weightNumel()),
+                        null, false);
+            }
+            String rule = "2·γ_k·(|x|*|w|)" + (vendor ? " + 1e-5·max" : "");
+            assertWithin(what + " y", gpu.get("y"), cpu.get("y"), bound(absY, kForward, vendor, null), rule);
+            assertWithin(what + " y without bias", gpu.get("yNoBias"), cpu.get("yNoBias"),
+                    bound(absY, kForward, vendor, null), rule);
+            assertWithin(what + " dx", gpu.get("dx"), cpu.get("dx"), bound(absDx, kData, vendor, null), rule);
+            assertWithin(what + " dx accumulate", gpu.get("dxAcc"), cpu.get("dxAcc"),
+                    bound(absDx, kData, vendor, priorX), rule);
+            assertWithin(what + " dw", gpu.get("dw"), cpu.get("dw"), bound(absDw, kFilter, vendor, null), rule);
+            assertWithin(what + " dw accumulate", gpu.get("dwAcc"), cpu.get("dwAcc"),
+                    bound(absDw, kFilter, vendor, priorW), rule);
+            assertWithin(what + " dw without bias", gpu.get("dwOnly"), cpu.get("dwOnly"),
+                    bound(absDw, kFilter, vendor, null), rule);
+            assertWithin(what + " dbias", gpu.get("db"), cpu.get("db"), bound(absDb, kFilter, vendor, null), rule);
+            assertWithin(what + " dbias accumulate", gpu.get("dbAcc"), cpu.get("dbAcc"),
+                    bound(absDb, kFilter, vendor, priorB), rule);
         }
     }
 

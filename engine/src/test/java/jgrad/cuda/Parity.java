@@ -32,6 +32,20 @@ final class Parity {
     private Parity() {}
 
     /**
+     * True when the device is the jgrad CUDA simulator, which runs every PTX instruction on the CPU
+     * (about 10^8 per second): tests then use smaller sizes that still reach every code path (odd
+     * sizes, block and grid edges, chunking), never a weaker tolerance.
+     */
+    static boolean simulated() {
+        return CudaProbe.probe().simulated();
+    }
+
+    /** {@code onGpu} on a real GPU, {@code onSimulator} on the simulator. */
+    static int size(int onGpu, int onSimulator) {
+        return simulated() ? onSimulator : onGpu;
+    }
+
+    /**
      * GPU 0 with these providers, opened once per JVM and kept open (its pool then persists across
      * tests, as in training). VENDOR is skipped with the probe's reason when cuBLAS or cuDNN is missing.
      */

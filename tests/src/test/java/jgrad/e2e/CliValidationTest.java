@@ -115,6 +115,12 @@ class CliValidationTest {
             row("train --device cuda:x", "bad --device 'cuda:x': expected cuda:N with N a GPU index >= 0"),
             row("train --device cuda:-1", "bad --device 'cuda:-1'"),
             row("train --kernels cublas", "unknown --kernels 'cublas' (expected auto, own or vendor)"),
+            row("train --train-limit 0", "--train-limit must be positive (the number of images to use), got 0"),
+            row("train --test-limit -3", "--test-limit must be positive (the number of images to use), got -3"),
+            row("train --train-limit 70000", "--train-limit 70000 exceeds the 60000 training images of mnist"),
+            row("train --train-limit 50", "--batch-size 100 exceeds the 50 training examples of mnist (--train-limit)"),
+            row("train --resume $CKPT --test-limit 500", "--test-limit 500 conflicts with --resume $CKPT: its run has "
+                    + "no --test-limit"),
             // ---- train: options that contradict each other or do not apply
             row("train --device cpu --kernels own", "--kernels own applies to CUDA devices only"),
             row("train --augment flip", "--augment flip is for cifar10 (and fashion-mnist)"),

@@ -15,8 +15,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The seed's MNIST job through the CLI on a GPU: same summary and metrics as on the CPU. */
 @Tag("gpu")
 class TrainCudaTest {
-    /** Steps of the seed job on the simulator, which runs every kernel instruction by instruction. */
-    static final int SIMULATED_STEPS = 300;
+    /**
+     * Steps of the seed job on the simulator, which runs every kernel instruction by instruction:
+     * 300 with cuBLAS (the simulator's GEMM is C++), 100 with the own PTX GEMM (about 5·10^7 PTX
+     * instructions per step, half a second on one core).
+     */
+    static int simulatedSteps(String kernels) {
+        return kernels.equals("own") ? 100 : 300;
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"auto", "own"})
@@ -41,20 +47,21 @@ class TrainCudaTest {
     }
 
     /**
-     * The first {@link #SIMULATED_STEPS} steps of the seed job on the simulator and on the CPU, same
+     * The first {@link #simulatedSteps} steps of the seed job on the simulator and on the CPU, same
      * seed: test accuracy within 0.01, and the loss curves within 2% of each other at every step
      * (GEMM summation order differs, so bits do not match, and rounding compounds over the run).
      */
     private static void seedJobOnTheSimulatorMatchesTheCpu(String kernels, Path tmp) throws Exception {
+        int steps = simulatedSteps(kernels);
         JsonNode[] runs = new JsonNode[2];
         String[] devices = {"cpu", "cuda"};
         for (int i = 0; i < 2; i++) {
             Path metrics = tmp.resolve(devices[i] + ".json");
             Cli r = i == 0
-                    ? Cli.run("train", "--model", "mlp", "--device", "cpu", "--steps", "" + SIMULATED_STEPS,
+                    ? Cli.run("train", "--model", "mlp", "--device", "cpu", "--steps", "" + steps,
                             "--no-warmup", "--metrics-json", metrics.toString())
                     : Cli.run("train", "--model", "mlp", "--device", "cuda", "--kernels", kernels, "--steps",
-                            "" + SIMULATED_STEPS, "--no-warmup", "--metrics-json", metrics.toString());
+                            "" + steps, "--no-warmup", "--metrics-json", metrics.toString());
             assertEquals(0, r.code(), r.err());
             runs[i] = new ObjectMapper().readTree(metrics.toFile());
         }
@@ -62,7 +69,7 @@ class TrainCudaTest {
                 runs[1].get("device").asText());
         double[] cpu = NumericalFaultsTest.losses(runs[0]);
         double[] cuda = NumericalFaultsTest.losses(runs[1]);
-        assertEquals(SIMULATED_STEPS, cuda.length);
+        assertEquals(steps, cuda.length);
         for (int step = 0; step < cpu.length; step++) {
             assertEquals(cpu[step], cuda[step], 0.02 * Math.abs(cpu[step]) + 1e-4,
                     "loss at step " + (step + 1) + ", --kernels " + kernels);
@@ -71,7 +78,7 @@ class TrainCudaTest {
         double accCuda = runs[1].get("test_accuracy").asDouble();
         assertEquals(accCpu, accCuda, 0.01, "test accuracy, --kernels " + kernels);
         System.out.printf("simulator --kernels %s, %d steps: test_accuracy %.4f (cpu %.4f)%n", kernels,
-                SIMULATED_STEPS, accCuda, accCpu);
+                steps, accCuda, accCpu);
     }
 
     @org.junit.jupiter.api.Test

@@ -87,6 +87,34 @@ class TrainFeaturesTest {
     }
 
     @Test
+    void dataLimitsTrainAndTestOnTheFirstImagesAndAResumeKeepsThem() throws Exception {
+        Path out = tmp.resolve("limited");
+        Cli a = Cli.run("train", "--device", "cpu", "--epochs", "2", "--batch-size", "100", "--hidden", "20",
+                "--train-limit", "500", "--test-limit", "300", "--out", out.toString(), "--stop-after-epoch", "1");
+        assertEquals(0, a.code(), a.err());
+        JsonNode m = metrics(out);
+        assertEquals(5, m.get("loss_history").size(), "500 images in batches of 100: 5 steps per epoch");
+        assertEquals(300, confusionTotal(m), "the confusion matrix counts the 300 test images");
+        Cli b = Cli.run("train", "--resume", out.toString(), "--device", "cpu");
+        assertEquals(0, b.code(), b.err());
+        JsonNode mb = metrics(out);
+        assertEquals(10, mb.get("loss_history").size(), "the resumed epoch uses the same 500 images");
+        assertEquals(300, confusionTotal(mb));
+        Cli e = Cli.run("eval", "--checkpoint", out.toString(), "--device", "cpu");
+        assertEquals(0, e.code(), e.err());
+    }
+
+    private static int confusionTotal(JsonNode m) {
+        int total = 0;
+        for (JsonNode row : m.get("confusion_matrix")) {
+            for (JsonNode v : row) {
+                total += v.asInt();
+            }
+        }
+        return total;
+    }
+
+    @Test
     void outputsHoldPerClassResultsAndThePredictionGrid() throws Exception {
         Path out = tmp.resolve("out");
         Cli r = Cli.run("train", "--device", "cpu", "--epochs", "1", "--batch-size", "1000", "--hidden", "50",

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * simulator must see an environment variable at load time, or where a fault leaves the CUDA
  * context unusable for the rest of the process (a sticky error, as on a real GPU).
  */
-record ChildJvm(int code, String out, String err) {
-    static ChildJvm run(Map<String, String> env, long timeoutSeconds, String... args)
+public record ChildJvm(int code, String out, String err) {
+    public static ChildJvm run(Map<String, String> env, long timeoutSeconds, String... args)
             throws IOException, InterruptedException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
