@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
         // or a model of the config's size takes any memory.
         DatasetSpec evaluatedOn = Datasets.specFor(ckpt, dataset);
         ckpt.checkTensors(evaluatedOn.shape(), evaluatedOn.classes());
-        Datasets.Loaded loaded = Datasets.forCheckpoint(ckpt.dataInfo(), dataset, dataDir);
+        Datasets.Loaded loaded = Datasets.forCheckpoint(ckpt, dataset, dataDir);
         TrainData data = loaded.data();
         Devices.Selection selection = Devices.select(device);
         int[] predictions;

@@ -90,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
             try (JitWarmup warm = startWarmup(job.cfg(), selection, job.dataset())) {
                 loaded = job.resume() == null
                         ? Datasets.load(options.dataset, options.dataDir, true, options.normalize, job.limits())
-                        : Datasets.forCheckpoint(job.resume().dataInfo(), given.test("--dataset") ? options.dataset
+                        : Datasets.forCheckpoint(job.resume(), given.test("--dataset") ? options.dataset
                                 : null, options.dataDir);
                 warmed = warm == null ? null : warm.finish();
             }
@@ -144,7 +144,7 @@ final class TrainCommand implements Callable<Integer> {
             resume.checkTensors(resumedOn.shape(), resumedOn.classes());
             cfg = options.config(resume.config(), given);
             TrainChecks.resume(cfg, resume, given, resumeDir);
-            DataLimits stored = Datasets.limitsOf(resume.dataInfo());
+            DataLimits stored = Datasets.limitsOf(resume, resumedOn);
             for (Object[] o : new Object[][] {{"--train-limit", limits.train(), stored.train()},
                 {"--test-limit", limits.test(), stored.test()}}) {
                 if (given.test((String) o[0]) && !o[1].equals(o[2])) {

@@ -130,7 +130,15 @@ class CheckpointTrustTest {
             row("mlp tensors with a resnet8 config", "mlp",
                     c -> c.config("model", NODES.textNode("resnet8")).config("activation", NODES.textNode("relu"))
                             .config("optimizer", NODES.textNode("momentum")),
-                    "tensor 'model.conv1.weight' should be [16, 1, 7, 7] but is missing"));
+                    "tensor 'model.conv1.weight' should be [16, 1, 7, 7] but is missing"),
+            row("convnet, data `train_limit` 70000", "convnet",
+                    c -> c.set("data", "train_limit", NODES.numberNode(70_000)),
+                    "data field 'train_limit' is 70000; allowed: 0 (all) or 50 to the 60000 training images of mnist"),
+            row("convnet, data `train_limit` 10 (below its batch of 50)", "convnet",
+                    c -> c.set("data", "train_limit", NODES.numberNode(10)),
+                    "data field 'train_limit' is 10; allowed: 0 (all) or 50 to the 60000 training images of mnist"),
+            row("convnet, data `test_limit` -1", "convnet", c -> c.set("data", "test_limit", NODES.numberNode(-1)),
+                    "data field 'test_limit' is -1; allowed: 0 (all) or 1 to the 10000 test images of mnist"));
 
     @BeforeAll
     static void trainRealCheckpoints() {
@@ -191,7 +199,7 @@ class CheckpointTrustTest {
     @Test
     void resumeChecksTheFileBeforeAnythingElse() throws IOException {
         List<String> failures = new ArrayList<>();
-        for (int i : new int[] {0, 1, 2, 13, 22}) {
+        for (int i : new int[] {0, 1, 2, 13, 22, 26}) {
             Row row = ROWS.get(i);
             Path dir = craft(row, 300 + i);
             Cli r = Cli.run("train", "--resume", dir.toString(), "--epochs", "3", "--device", "cpu", "--no-warmup");
