@@ -1,6 +1,5 @@
 package jgrad.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import jgrad.train.TrainData;
@@ -71,15 +70,5 @@ record DataLimits(int train, int test) {
         if (test > 0) {
             info.put("test_limit", test);
         }
-    }
-
-    /** The limits a data description records (none in one written before they existed). */
-    static DataLimits readFrom(JsonNode info) {
-        JsonNode t = info.path("train_limit");
-        JsonNode s = info.path("test_limit");
-        if (!t.isMissingNode() && !t.canConvertToInt() || !s.isMissingNode() && !s.canConvertToInt()) {
-            throw new IllegalArgumentException("train_limit / test_limit are not integers: " + t + ", " + s);
-        }
-        return new DataLimits(t.asInt(0), s.asInt(0));
     }
 }

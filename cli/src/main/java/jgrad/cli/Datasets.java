@@ -14,6 +14,8 @@ import jgrad.data.FileSpec;
 import jgrad.data.ImageDataset;
 import jgrad.data.ImageSplit;
 import jgrad.data.Normalization;
+import jgrad.train.Checkpoint;
+import jgrad.train.CheckpointException;
 import jgrad.train.TrainData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,31 +77,75 @@ final class Datasets {
         }
     }
 
-    /** The --train-limit / --test-limit a checkpoint's data description records. */
-    static DataLimits limitsOf(String info) {
-        try {
-            return DataLimits.readFrom(JSON.readTree(info));
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            throw new jgrad.train.CheckpointException("the checkpoint's data description is unusable: "
-                    + e.getMessage(), e);
+    /**
+     * The data set a checkpoint is evaluated or resumed on: {@code override} (an option, already
+     * checked) or the one its data description names, which, read from the file, is the file's error.
+     */
+    static DatasetSpec specFor(Checkpoint checkpoint, String override) {
+        if (override != null) {
+            return DatasetSpec.byName(override.trim());
         }
+        String stored = datasetOf(checkpoint.dataInfo());
+        List<String> known = DatasetSpec.known().stream().map(DatasetSpec::name).toList();
+        if (!known.contains(stored)) {
+            throw new CheckpointException("checkpoint " + checkpoint.file() + " has bad metadata: data "
+                    + "field 'dataset' is '" + (stored.length() > 40 ? stored.substring(0, 37) + "..." : stored)
+                    + "'; allowed: " + String.join(", ", known));
+        }
+        return DatasetSpec.byName(stored);
+    }
+
+    /**
+     * The --train-limit / --test-limit a checkpoint's data description records, each checked as a
+     * value from the file before any data is read: 0 (all images), or up to the size of that split of
+     * {@code spec}, and a training limit no smaller than the run's batch.
+     */
+    static DataLimits limitsOf(Checkpoint checkpoint, DatasetSpec spec) {
+        JsonNode info;
+        try {
+            info = JSON.readTree(checkpoint.dataInfo());
+        } catch (java.io.IOException e) {  // Checkpoint.read has parsed it once already
+            throw new CheckpointException("checkpoint " + checkpoint.file() + " has bad metadata: 'data' is not "
+                    + "valid JSON", e);
+        }
+        int batch = Math.min(checkpoint.config().batchSize(), spec.trainCount());
+        return new DataLimits(storedLimit(checkpoint, info.path("train_limit"), "train_limit", batch, spec.trainCount(),
+                "training images of " + spec.name()), storedLimit(checkpoint, info.path("test_limit"), "test_limit", 1,
+                spec.testCount(), "test images of " + spec.name()));
+    }
+
+    /** 0 (or no field: all images), else a limit from {@code least} to {@code images}. */
+    private static int storedLimit(Checkpoint checkpoint, JsonNode value, String field, int least, int images,
+                                   String what) {
+        if (value.isMissingNode() || value.isIntegralNumber() && value.canConvertToInt() && value.intValue() == 0) {
+            return 0;  // written before limits existed, or without one
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < least
+                || value.intValue() > images) {
+            String shown = value.toString().length() > 40 ? value.toString().substring(0, 37) + "..." : value.toString();
+            throw new CheckpointException("checkpoint " + checkpoint.file() + " has bad metadata: data field '" + field
+                    + "' is " + shown + "; allowed: 0 (all) or " + least + " to the " + images + " " + what);
+        }
+        return value.intValue();
     }
 
     /**
      * Loads the dataset a checkpoint was trained on, normalised with the statistics it stored, limited
      * to the images it recorded.
      */
-    static Loaded forCheckpoint(String info, String datasetOverride, Path dataDir) {
+    static Loaded forCheckpoint(Checkpoint checkpoint, String datasetOverride, Path dataDir) {
+        String info = checkpoint.dataInfo();
+        String dataset = specFor(checkpoint, datasetOverride).name();
+        DataLimits limits = limitsOf(checkpoint, DatasetSpec.byName(dataset));
         try {
             JsonNode node = JSON.readTree(info);
-            String dataset = datasetOverride != null ? datasetOverride : datasetOf(info);
             ImageDataset ds = read(dataset, dataDir, true);
             String mode = node.path("normalize").asText("none");
             Normalization norm = Normalization.identity(ds.shape().channels());
             if (mode.equals("mean-std")) {
                 norm = new Normalization(floats(node.path("mean")), floats(node.path("std")));
             }
-            return build(DatasetSpec.byName(dataset), ds, mode, norm, DataLimits.readFrom(node));
+            return build(DatasetSpec.byName(dataset), ds, mode, norm, limits);
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new jgrad.train.CheckpointException("the checkpoint's data description is unusable: "
                     + e.getMessage(), e);

@@ -21,6 +21,9 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
         if (e instanceof java.io.UncheckedIOException wrapped) {
             e = wrapped.getCause();  // a write inside a callback that could not throw IOException
         }
+        if (e instanceof jgrad.train.ConfigValueException bad) {
+            return usage(cli, bad.asOption());  // the engine's check, worded with the option it came from
+        }
         if (e instanceof IllegalArgumentException) {
             return usage(cli, e.getMessage());
         }

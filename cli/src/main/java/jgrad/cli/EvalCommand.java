@@ -6,11 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import jgrad.data.DatasetSpec;
 import jgrad.device.Devices;
 import jgrad.nn.Sequential;
 import jgrad.train.Checkpoint;
 import jgrad.train.Evaluation;
-import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
 import jgrad.train.Trainer;
 import picocli.CommandLine.Command;
@@ -45,13 +45,15 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         Checkpoint ckpt = Checkpoint.read(checkpoint);
-        TrainConfig cfg = ckpt.config();
-        Datasets.Loaded loaded = Datasets.forCheckpoint(ckpt.dataInfo(), dataset, dataDir);
+        // The file's tensors against its config, from the data set's recorded shape: before the data
+        // or a model of the config's size takes any memory.
+        DatasetSpec evaluatedOn = Datasets.specFor(ckpt, dataset);
+        ckpt.checkTensors(evaluatedOn.shape(), evaluatedOn.classes());
+        Datasets.Loaded loaded = Datasets.forCheckpoint(ckpt, dataset, dataDir);
         TrainData data = loaded.data();
         Devices.Selection selection = Devices.select(device);
         int[] predictions;
-        try (Sequential model = Trainer.buildModel(cfg, selection.device(), data.shape(), data.classes())) {
-            ckpt.restoreModel(model);
+        try (Sequential model = ckpt.buildModel(selection.device(), data.shape(), data.classes())) {
             predictions = Trainer.predict(model, selection.device(), data.testX(), data.testCount(), data.features());
         } finally {
             if (selection.device() instanceof AutoCloseable closeable) {

@@ -66,6 +66,15 @@ final class TrainChecks {
         }
     }
 
+    /**
+     * A network with a layer over 2^31 elements (e.g. two hidden layers of 2^20 units), refused from
+     * the data set's image shape before the data is read or any of the model is allocated.
+     */
+    static void modelSize(TrainConfig cfg, String dataset) {
+        jgrad.data.DatasetSpec spec = jgrad.data.DatasetSpec.byName(dataset.trim());
+        jgrad.train.ModelShapes.of(cfg, spec.shape(), spec.classes());
+    }
+
     /** --augment flip on a data set of digits (known before loading from --dataset or the checkpoint). */
     static void augment(TrainConfig cfg, String dataset) {
         if (cfg.augment().contains("flip") && dataset.trim().toLowerCase(Locale.ROOT).equals("mnist")) {

@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
             try (JitWarmup warm = startWarmup(job.cfg(), selection, job.dataset())) {
                 loaded = job.resume() == null
                         ? Datasets.load(options.dataset, options.dataDir, true, options.normalize, job.limits())
-                        : Datasets.forCheckpoint(job.resume().dataInfo(), given.test("--dataset") ? options.dataset
+                        : Datasets.forCheckpoint(job.resume(), given.test("--dataset") ? options.dataset
                                 : null, options.dataDir);
                 warmed = warm == null ? null : warm.finish();
             }
@@ -136,12 +136,16 @@ final class TrainCommand implements Callable<Integer> {
             }
             Checks.checkpoint("--resume", resumeDir);
             resume = Checkpoint.read(resumeDir);
+            if (!given.test("--dataset")) {
+                dataset = Datasets.specFor(resume, null).name();
+            }
+            // The file's tensors against its config, first: before the options are held against that
+            // config, and before the data, the warm-up or the model take memory.
+            DatasetSpec resumedOn = DatasetSpec.byName(dataset.trim());
+            resume.checkTensors(resumedOn.shape(), resumedOn.classes());
             cfg = options.config(resume.config(), given);
             TrainChecks.resume(cfg, resume, given, resumeDir);
-            if (!given.test("--dataset")) {
-                dataset = Datasets.datasetOf(resume.dataInfo());
-            }
-            DataLimits stored = Datasets.limitsOf(resume.dataInfo());
+            DataLimits stored = Datasets.limitsOf(resume, resumedOn);
             for (Object[] o : new Object[][] {{"--train-limit", limits.train(), stored.train()},
                 {"--test-limit", limits.test(), stored.test()}}) {
                 if (given.test((String) o[0]) && !o[1].equals(o[2])) {
@@ -159,6 +163,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainChecks.config(cfg, given);
         TrainChecks.augment(cfg, dataset);
         TrainChecks.batchSize(cfg, dataset, limits);
+        TrainChecks.modelSize(cfg, dataset);
         new RunOptions(dir, resume, stopAfterEpoch, null);  // its checks of --stop-after-epoch
         if (cfg.epochs() > 0 && stopAfterEpoch > cfg.epochs()) {
             throw new IllegalArgumentException("--stop-after-epoch " + stopAfterEpoch + " is past the run's last epoch"

@@ -35,6 +35,9 @@ public sealed interface DatasetSpec permits IdxDatasetSpec, RecordDatasetSpec {
      */
     int trainCount();
 
+    /** Test examples the files hold, known from their recorded sizes as {@link #trainCount} is. */
+    int testCount();
+
     /** Every file, training files first. */
     List<FileSpec> files();
 

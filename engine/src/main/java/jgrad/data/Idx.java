@@ -151,8 +151,8 @@ public final class Idx {
                             + dimsText(hb, ndims) + ")");
                 }
                 dims[i] = (int) d;
-                // dataBytes <= MAX_DATA_BYTES < 2^31 and d < 2^31, so the product fits in a long.
-                dataBytes *= d;
+                // dataBytes <= MAX_DATA_BYTES < 2^31 and d < 2^31: the exact product is below 2^62.
+                dataBytes = Math.multiplyExact(dataBytes, d);
                 if (dataBytes > MAX_DATA_BYTES) {
                     throw DataException.inFile(name, "header dims " + dimsText(hb, ndims)
                             + " describe more than " + MAX_DATA_BYTES + " bytes, too large for one array");

@@ -102,4 +102,9 @@ public record IdxDatasetSpec(
     public int trainCount() {
         return Math.toIntExact(trainLabels.size() - 8);
     }
+
+    @Override
+    public int testCount() {
+        return Math.toIntExact(testLabels.size() - 8);
+    }
 }

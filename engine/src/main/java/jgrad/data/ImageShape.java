@@ -9,9 +9,7 @@ public record ImageShape(int channels, int height, int width) {
         if (channels <= 0 || height <= 0 || width <= 0) {
             throw new IllegalArgumentException("bad image shape " + channels + "×" + height + "×" + width);
         }
-        if ((long) channels * height * width > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("image shape " + channels + "×" + height + "×" + width + " is too large");
-        }
+        jgrad.tensor.Sizes.elements(channels, height, width);  // a SizeLimitException past one array's worth
     }
 
     /** A flat vector of {@code features} values, for data that are not images. */

@@ -76,4 +76,9 @@ public record RecordDatasetSpec(String name, ImageShape shape, int classes, List
     public int trainCount() {
         return Math.toIntExact(trainFiles.stream().mapToLong(FileSpec::size).sum() / recordBytes());
     }
+
+    @Override
+    public int testCount() {
+        return Math.toIntExact(testFiles.stream().mapToLong(FileSpec::size).sum() / recordBytes());
+    }
 }

@@ -73,10 +73,12 @@ final class RecordFiles {
         int recordBytes = spec.recordBytes();
         int pixels = spec.shape().pixels();
         long total = files.stream().mapToLong(Records::count).sum();
-        if (total * pixels > Integer.MAX_VALUE - 8) {
-            throw new DataException(spec.name() + ": " + total + " images do not fit one array");
+        // total is below 2^31 (each file's records are) and so is pixels: the exact product fits a long.
+        if (Math.multiplyExact(total, (long) pixels) > jgrad.tensor.Sizes.MAX_ELEMENTS) {
+            throw new DataException(spec.name() + ": " + total + " images of " + pixels + " values do not fit one"
+                    + " array (at most " + jgrad.tensor.Sizes.MAX_ELEMENTS + ")");
         }
-        float[] images = new float[(int) total * pixels];
+        float[] images = new float[Math.toIntExact(total * pixels)];
         int[] labels = new int[(int) total];
         int i = 0;
         for (Records f : files) {

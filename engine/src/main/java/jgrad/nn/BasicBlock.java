@@ -26,9 +26,14 @@ public final class BasicBlock implements Module {
         bn1 = new BatchNorm(device, out);
         conv2 = new Conv2d(device, out, out, 3, 1, 1, false, init, rng);
         bn2 = new BatchNorm(device, out);
-        boolean project = stride != 1 || in != out;
+        boolean project = projects(in, out, stride);
         downsampleConv = project ? new Conv2d(device, in, out, 1, stride, 0, false, init, rng) : null;
         downsampleBn = project ? new BatchNorm(device, out) : null;
+    }
+
+    /** Whether a block from {@code in} to {@code out} channels with this stride needs the 1×1 projection shortcut. */
+    public static boolean projects(int in, int out, int stride) {
+        return stride != 1 || in != out;
     }
 
     public boolean hasProjection() {

@@ -24,8 +24,8 @@ public final class Conv2d implements Module {
             throw new IllegalArgumentException("Conv2d: channels, kernel and stride must be positive and padding >= 0, got "
                     + in + "→" + out + ", kernel " + kernel + ", stride " + stride + ", padding " + pad);
         }
-        int fanIn = in * kernel * kernel;
-        float[] w = new float[out * fanIn];
+        int fanIn = jgrad.tensor.Sizes.elements(in, kernel, kernel);
+        float[] w = new float[jgrad.tensor.Sizes.elements(out, in, kernel, kernel)];
         double std = init.std(fanIn);
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) (std * rng.nextGaussian());

@@ -15,7 +15,7 @@ public final class Linear implements Module {
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException("Linear sizes must be positive, got " + in + "→" + out);
         }
-        float[] w = new float[in * out];
+        float[] w = new float[jgrad.tensor.Sizes.elements(in, out)];
         double std = init.std(in);
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) (std * rng.nextGaussian());

@@ -1,6 +1,7 @@
 package jgrad.nn;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
 import jgrad.data.ImageShape;
@@ -34,17 +35,49 @@ public final class ResNet {
         }
     }
 
+    /**
+     * The widths and depths of one ResNet: what the builders build and what a checkpoint's tensors
+     * are checked against ({@code jgrad.train.ModelShapes}).
+     *
+     * @param blocks BasicBlocks per stage
+     * @param widths channels of each stage
+     */
+    public record Layout(int stemWidth, List<Integer> blocks, List<Integer> widths) {
+        public static final Layout RESNET18 = new Layout(64, List.of(2, 2, 2, 2), List.of(64, 128, 256, 512));
+        public static final Layout RESNET8 = new Layout(16, List.of(1, 1, 1), List.of(16, 32, 64));
+
+        /** The layout of {@code resnet8} or {@code resnet18}. */
+        public static Layout of(String model) {
+            return switch (model) {
+                case "resnet8" -> RESNET8;
+                case "resnet18" -> RESNET18;
+                default -> throw new IllegalArgumentException("no ResNet layout for model '" + model + "'");
+            };
+        }
+    }
+
+    /** The stem convolution's kernel size: 7 for the seed's, 3 for CIFAR's. */
+    public static int stemKernel(Stem stem) {
+        return stem == Stem.SEED ? 7 : 3;
+    }
+
     private ResNet() {}
 
     public static Sequential resnet18(Device device, ImageShape input, int classes, Stem stem, Init init,
                                       RandomGenerator rng) {
-        return build(device, input, classes, stem, 64, new int[] {2, 2, 2, 2}, new int[] {64, 128, 256, 512}, init,
-                rng);
+        return build(device, input, classes, stem, Layout.RESNET18, init, rng);
     }
 
     public static Sequential resnet8(Device device, ImageShape input, int classes, Stem stem, Init init,
                                      RandomGenerator rng) {
-        return build(device, input, classes, stem, 16, new int[] {1, 1, 1}, new int[] {16, 32, 64}, init, rng);
+        return build(device, input, classes, stem, Layout.RESNET8, init, rng);
+    }
+
+    public static Sequential build(Device device, ImageShape input, int classes, Stem stem, Layout layout, Init init,
+                                   RandomGenerator rng) {
+        return build(device, input, classes, stem, layout.stemWidth(),
+                layout.blocks().stream().mapToInt(Integer::intValue).toArray(),
+                layout.widths().stream().mapToInt(Integer::intValue).toArray(), init, rng);
     }
 
     public static Sequential build(Device device, ImageShape input, int classes, Stem stem, int stemWidth,
@@ -55,9 +88,11 @@ public final class ResNet {
         LinkedHashMap<String, Module> layers = new LinkedHashMap<>();
         layers.put("input", new Unflatten(input));
         if (stem == Stem.SEED) {
-            layers.put("conv1", new Conv2d(device, input.channels(), stemWidth, 7, 2, 3, false, init, rng));
+            layers.put("conv1", new Conv2d(device, input.channels(), stemWidth, stemKernel(stem), 2, 3, false, init,
+                    rng));
         } else {
-            layers.put("conv1", new Conv2d(device, input.channels(), stemWidth, 3, 1, 1, false, init, rng));
+            layers.put("conv1", new Conv2d(device, input.channels(), stemWidth, stemKernel(stem), 1, 1, false, init,
+                    rng));
         }
         layers.put("bn1", new BatchNorm(device, stemWidth));
         layers.put("relu", Activation.parse("relu"));

@@ -10,7 +10,7 @@ public final class AdaGrad extends ParamState {
 
     public AdaGrad(List<Parameter> params, float lr, float weightDecay) {
         super(params, lr, weightDecay);
-        this.squares = slot("sum_sq");
+        this.squares = slot(Optimizer.SLOTS.get("adagrad").get(0));
     }
 
     @Override

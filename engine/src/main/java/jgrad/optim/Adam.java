@@ -16,8 +16,8 @@ public final class Adam extends ParamState {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.firstMoment = slot("exp_avg");
-        this.secondMoment = slot("exp_avg_sq");
+        this.firstMoment = slot(Optimizer.SLOTS.get("adam").get(0));
+        this.secondMoment = slot(Optimizer.SLOTS.get("adam").get(1));
     }
 
     @Override

@@ -12,7 +12,7 @@ public final class Momentum extends ParamState {
     public Momentum(List<Parameter> params, float lr, float momentum, float weightDecay) {
         super(params, lr, weightDecay);
         this.momentum = momentum;
-        this.velocity = slot("velocity");
+        this.velocity = slot(Optimizer.SLOTS.get("momentum").get(0));
     }
 
     @Override

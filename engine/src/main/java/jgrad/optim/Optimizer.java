@@ -36,6 +36,19 @@ public interface Optimizer extends AutoCloseable {
 
     java.util.Set<String> NAMES = java.util.Set.of("sgd", "momentum", "adagrad", "adam");
 
+    /**
+     * Each optimizer's state slots, in the order {@link #state()} lists them per parameter: the one
+     * list the optimizers make their buffers from and a checkpoint's tensors are checked against.
+     */
+    java.util.Map<String, List<String>> SLOTS = java.util.Map.of("sgd", List.of(), "momentum", List.of("velocity"),
+            "adagrad", List.of("sum_sq"), "adam", List.of("exp_avg", "exp_avg_sq"));
+
+    /** The state slots of the optimizer {@code name} (any case, as {@link #create} takes it). */
+    static List<String> slotNames(String name) {
+        checkName(name);
+        return SLOTS.get(name.trim().toLowerCase(Locale.ROOT));
+    }
+
     static void checkName(String name) {
         if (!NAMES.contains(name.trim().toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("unknown --optimizer '" + name

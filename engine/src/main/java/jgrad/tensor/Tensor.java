@@ -58,17 +58,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     static int numel(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            }
-            n *= d;
-            if (n > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " exceeds 2^31 elements");
-            }
-        }
-        return (int) n;
+        return Sizes.elements(shape);
     }
 
     /** Uninitialised-then-zeroed tensor owned by the caller. */

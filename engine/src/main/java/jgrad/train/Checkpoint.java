@@ -16,11 +16,14 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import jgrad.data.ImageShape;
+import jgrad.device.Device;
 import jgrad.io.AtomicFiles;
 import jgrad.io.NamedTensor;
 import jgrad.io.Safetensors;
 import jgrad.nn.Module;
 import jgrad.nn.Parameter;
+import jgrad.nn.Sequential;
 import jgrad.optim.Optimizer;
 import jgrad.tensor.Tensor;
 import org.slf4j.Logger;
@@ -53,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Checkpoint {
     public static final String FILE = "checkpoint.safetensors";
     static final String FORMAT = "jgrad-checkpoint/2";
+    static final String LOSS_HISTORY = "train.loss_history";
     /** Written before checkpoints had a checksum; still loaded, without verification. */
     static final String FORMAT_WITHOUT_CHECKSUM = "jgrad-checkpoint/1";
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
@@ -160,21 +164,25 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new CheckpointException("checkpoint " + file + " is unreadable: " + e.getMessage(), e);
         }
+        return of(file, contents);
+    }
+
+    /**
+     * The checkpoint in {@code contents}, as read from {@code file}: checksum, then metadata. Tests
+     * call it with contents made in memory, so that thousands of inputs need no file writes.
+     */
+    static Checkpoint of(Path file, Safetensors.Contents contents) {
+        verifyChecksum(file, contents.metadata(), contents.tensors());
         Map<String, String> meta = contents.metadata();
-        verifyChecksum(file, meta, contents.tensors());
         try {
-            JsonNode configJson = requiredObject(file, meta, "config");
-            if (configJson instanceof ObjectNode o && !o.has("stem")) {
-                // Written before the conv models existed: only the MLP, which has no stem.
-                o.put("stem", "seed");
-            }
-            TrainConfig config = JSON.treeToValue(configJson, TrainConfig.class);
+            TrainConfig config = StoredConfig.read((ObjectNode) requiredObject(file, meta, "config"));
             JsonNode state = requiredObject(file, meta, "state");
             String data = required(file, meta, "data");
-            JSON.readTree(data);
+            parseJson(file, "data", data);
             return new Checkpoint(file, config, data, state, contents.asMap());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new CheckpointException("checkpoint " + file + " has bad metadata: " + e.getMessage(), e);
+        } catch (ConfigValueException e) {
+            throw new CheckpointException("checkpoint " + file + " has a bad config: '" + e.field() + "' is "
+                    + clip(e.value()) + "; allowed: " + e.allowed(), e);
         }
     }
 
@@ -218,13 +226,24 @@ public final class Checkpoint {
     }
 
     // "null", "" or a bare number parse as JSON, but would leave a Checkpoint without a config or state.
-    private static JsonNode requiredObject(Path file, Map<String, String> meta, String key) throws IOException {
-        JsonNode node = JSON.readTree(required(file, meta, key));
+    private static JsonNode requiredObject(Path file, Map<String, String> meta, String key) {
+        JsonNode node = parseJson(file, key, required(file, meta, key));
         if (node == null || !node.isObject()) {
             throw new CheckpointException("checkpoint " + file + " has bad metadata: '" + key
                     + "' is not a JSON object");
         }
         return node;
+    }
+
+    /** The metadata value {@code key} as JSON; a syntax error names the key and the offset, not the parser. */
+    private static JsonNode parseJson(Path file, String key, String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            long at = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
+            throw new CheckpointException("checkpoint " + file + " has bad metadata: '" + key + "' is not valid JSON"
+                    + (at >= 0 ? " (at character " + at + " of " + text.length() + ")" : ""), e);
+        }
     }
 
     private static String required(Path file, Map<String, String> meta, String key) {
@@ -243,7 +262,7 @@ public final class Checkpoint {
         List<NamedTensor> out = new ArrayList<>();
         modelTensors(model).forEach((name, t) -> out.add(new NamedTensor("model." + name, t.shape(), t.toArray())));
         optimizer.state().forEach((name, t) -> out.add(new NamedTensor("optimizer." + name, t.shape(), t.toArray())));
-        out.add(new NamedTensor("train.loss_history", new int[] {st.step}, Arrays.copyOf(st.losses, st.step)));
+        out.add(new NamedTensor(LOSS_HISTORY, new int[] {st.step}, Arrays.copyOf(st.losses, st.step)));
         ObjectNode s = JSON.createObjectNode();
         s.put("step", st.step);
         s.put("epoch", st.epochsDone());
@@ -288,6 +307,88 @@ public final class Checkpoint {
         }
     }
 
+    // ------------------------------------------------------------------------------------ check
+
+    /** The steps the checkpoint says it has done, which is also the length of its loss history. */
+    private int storedStep() {
+        JsonNode step = state.get("step");
+        if (step == null || !step.isIntegralNumber() || !step.canConvertToInt() || step.intValue() < 0
+                || step.intValue() > TrainConfig.MAX_STEPS) {
+            throw new CheckpointException("checkpoint " + file + " has bad metadata: state field 'step' is "
+                    + (step == null ? "missing" : clip(step.toString())) + "; allowed: an integer from 0 to "
+                    + TrainConfig.MAX_STEPS);
+        }
+        return step.intValue();
+    }
+
+    /**
+     * Checks the stored tensors against the ones the config implies for examples of {@code input}
+     * shape and {@code classes} classes ({@link ModelShapes}): every model parameter and buffer and
+     * every optimizer slot present with exactly the implied shape, the loss history as long as the
+     * steps done, and nothing else. Only names and shapes are compared, so a config that implies a
+     * model far larger than the file's tensors is refused before anything of that size is allocated.
+     * The first disagreement is one line naming the tensor, the expected and the stored shape.
+     */
+    public void checkTensors(ImageShape input, int classes) {
+        Map<String, int[]> expected;
+        try {
+            ModelShapes model = ModelShapes.of(config, input, classes);
+            expected = new LinkedHashMap<>(model.checkpointTensors(config.optimizer()));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("checkpoint " + file + " has a config whose " + config.model()
+                    + " cannot be made for " + input + " images and " + classes + " classes: " + e.getMessage(), e);
+        }
+        expected.put(LOSS_HISTORY, new int[] {storedStep()});
+        String against = "checkpoint " + file + " does not match its config (" + describeModel() + "): tensor '";
+        for (Map.Entry<String, int[]> e : expected.entrySet()) {
+            NamedTensor stored = tensors.get(e.getKey());
+            if (stored == null) {
+                throw new CheckpointException(against + e.getKey() + "' should be " + Arrays.toString(e.getValue())
+                        + " but is missing");
+            }
+            if (!Arrays.equals(stored.shape(), e.getValue())) {
+                throw new CheckpointException(against + e.getKey() + "' should be " + Arrays.toString(e.getValue())
+                        + " but is " + Arrays.toString(stored.shape()) + " in the file");
+            }
+        }
+        for (NamedTensor t : tensors.values()) {
+            if (!expected.containsKey(t.name())) {
+                throw new CheckpointException(against + clip(t.name()) + "' " + Arrays.toString(t.shape())
+                        + " is stored but not part of that model");
+            }
+        }
+    }
+
+    /**
+     * The model of this checkpoint, built once {@link #checkTensors} has passed and loaded with the
+     * stored weights, buffers and random counters: the one way to make a model from a checkpoint.
+     */
+    public Sequential buildModel(Device device, ImageShape input, int classes) {
+        checkTensors(input, classes);
+        Sequential model = Trainer.buildModel(config, device, input, classes);
+        try {
+            restoreModel(model);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** "mlp, hidden [100], batch norm, adam": what the tensors of a config depend on. */
+    private String describeModel() {
+        StringBuilder sb = new StringBuilder(config.model());
+        if (!TrainConfig.isResNet(config.model())) {
+            sb.append(", hidden ").append(Arrays.toString(config.hidden()));
+        } else {
+            sb.append(", stem ").append(config.stem());
+        }
+        if (config.batchNorm()) {
+            sb.append(", batch norm");
+        }
+        return sb.append(", ").append(config.optimizer()).toString();
+    }
+
     // ------------------------------------------------------------------------------------ restore
 
     /** Loads the model's parameters, buffers and random counters; the model must have exactly these tensors. */
@@ -322,7 +423,7 @@ public final class Checkpoint {
         restoreModel(model);
         restoreTensors("optimizer.", optimizer.state(), "the " + cfg.optimizer() + " optimizer");
         optimizer.setStepCount(state.path("optimizer_steps").asInt());
-        NamedTensor history = tensors.get("train.loss_history");
+        NamedTensor history = tensors.get(LOSS_HISTORY);
         if (history == null || history.data().length != step) {
             throw new CheckpointException("checkpoint " + file + " has no loss history of " + step + " steps");
         }

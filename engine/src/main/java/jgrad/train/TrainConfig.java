@@ -96,67 +96,135 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
                 policy);
     }
 
+    /**
+     * The most steps one run may take: the run keeps one float of loss history per step (400 MB
+     * here), allocated before the first step. A bound on input, not on patience: the seed MLP's
+     * steps take half a millisecond, so this is about 14 hours of it.
+     */
+    public static final int MAX_STEPS = 100_000_000;
+    /** The most hidden layers of the MLP and the convnet. */
+    public static final int MAX_LAYERS = 100;
+    /**
+     * The widest hidden layer: 2^20 units. An MNIST layer of that width is 822 M weights, which
+     * still fit one array; wider ones never do.
+     */
+    public static final int MAX_WIDTH = 1 << 20;
+
+    /**
+     * Checks every value against its range; a bad one is a {@link ConfigValueException} that the
+     * command line words with its option and a checkpoint reader with its field. Nulls (a stored
+     * config that lacks a field) are refused by the same checks.
+     */
     public TrainConfig {
+        if (hidden == null) {
+            throw ConfigValueException.range("hidden", "null", "a list of widths");
+        }
         hidden = hidden.clone();
         if (steps <= 0 && epochs <= 0) {
-            throw new IllegalArgumentException("--steps or --epochs must be positive");
+            String bothZeroOrLess = "--steps or --epochs must be positive";
+            throw epochs < 0 ? ConfigValueException.worded("epochs", epochs, ">= 0", bothZeroOrLess)
+                    : ConfigValueException.worded("steps", steps, "positive when 'epochs' is 0", bothZeroOrLess);
         }
         if (steps < 0 || epochs < 0) {
-            throw new IllegalArgumentException("--steps and --epochs must not be negative");
+            throw ConfigValueException.worded(steps < 0 ? "steps" : "epochs", steps < 0 ? steps : epochs,
+                    ">= 0", "--steps and --epochs must not be negative");
+        }
+        if (steps > MAX_STEPS) {
+            throw ConfigValueException.range("steps", steps, "at most " + MAX_STEPS);
+        }
+        if (epochs > MAX_STEPS) {
+            throw ConfigValueException.range("epochs", epochs, "at most " + MAX_STEPS + " (each is a step or more)");
         }
         if (batchSize <= 0) {
-            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+            throw ConfigValueException.range("batchSize", batchSize, "positive");
         }
         if (!(lr > 0f) || !Float.isFinite(lr)) {
-            throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
+            throw ConfigValueException.range("lr", lr, "a positive number");
         }
         if (!(weightDecay >= 0f) || !Float.isFinite(weightDecay)) {
-            throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+            throw ConfigValueException.range("weightDecay", weightDecay, ">= 0");
         }
         if (!(dropout >= 0f && dropout < 1f)) {
-            throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+            throw ConfigValueException.range("dropout", dropout, "in [0, 1)");
         }
-        if (hidden.length == 0 || Arrays.stream(hidden).anyMatch(h -> h <= 0)) {
-            throw new IllegalArgumentException("--hidden needs one or more positive widths, got "
-                    + Arrays.toString(hidden));
-        }
-        if (!MODELS.contains(model)) {
-            throw new IllegalArgumentException("unknown --model '" + model + "' (expected " + String.join(", ", MODELS)
-                    + ")");
+        checkHidden(hidden);
+        if (model == null || !MODELS.contains(model)) {
+            String expected = String.join(", ", MODELS);
+            throw ConfigValueException.worded("model", quoted(model), "one of " + expected, "unknown --model '"
+                    + model + "' (expected " + expected + ")");
         }
         if (!model.equals("mlp") && (dropout > 0f || batchNorm)) {
-            throw new IllegalArgumentException("--dropout and --batch-norm apply to --model mlp only (the ResNets have "
-                    + "their own batch norm)");
+            throw ConfigValueException.worded(batchNorm ? "batchNorm" : "dropout", batchNorm ? "true" : dropout,
+                    (batchNorm ? "false" : "0") + " for model " + model + " (the mlp's option; the ResNets have their "
+                            + "own batch norm)", "--dropout and --batch-norm apply to --model mlp only (the ResNets "
+                            + "have their own batch norm)");
         }
+        checkName("activation", activation, "sigmoid, relu or tanh", () -> jgrad.nn.Activation.parse(activation));
         if (isResNet(model) && !activation.trim().equalsIgnoreCase("relu")) {
-            throw new IllegalArgumentException("--model " + model + " uses ReLU; --activation " + activation
-                    + " is not supported");
+            throw ConfigValueException.worded("activation", quoted(activation), "relu for model " + model,
+                    "--model " + model + " uses ReLU; --activation " + activation + " is not supported");
         }
-        jgrad.nn.ResNet.Stem.parse(stem);
-        jgrad.nn.Init.parse(init);
-        jgrad.nn.Activation.parse(activation);
-        jgrad.optim.Optimizer.checkName(optimizer);
+        checkName("stem", stem, "seed or cifar", () -> jgrad.nn.ResNet.Stem.parse(stem));
+        checkName("init", init, "std, xavier or he", () -> jgrad.nn.Init.parse(init));
+        checkName("optimizer", optimizer, "sgd, momentum, adagrad or adam",
+                () -> jgrad.optim.Optimizer.checkName(optimizer));
         if (logEvery <= 0) {
-            throw new IllegalArgumentException("--log-every must be positive, got " + logEvery);
+            throw ConfigValueException.range("logEvery", logEvery, "positive");
         }
         if (!(momentum >= 0f && momentum < 1f)) {
-            throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
+            throw ConfigValueException.range("momentum", momentum, "in [0, 1)");
         }
-        LrSchedule.checkName(lrSchedule);
+        checkName("lrSchedule", lrSchedule, "constant or cosine", () -> LrSchedule.checkName(lrSchedule));
         if (tMax < 0) {
-            throw new IllegalArgumentException("--t-max must be >= 0 (0: the run's epochs), got " + tMax);
+            throw ConfigValueException.range("tMax", tMax, ">= 0 (0: the run's epochs)");
         }
         if (patience < 0) {
-            throw new IllegalArgumentException("--patience must be >= 0 (0: no early stopping), got " + patience);
+            throw ConfigValueException.range("patience", patience, ">= 0 (0: no early stopping)");
         }
         if (!(minDelta >= 0f) || !Float.isFinite(minDelta)) {
-            throw new IllegalArgumentException("--min-delta must be >= 0, got " + minDelta);
+            throw ConfigValueException.range("minDelta", minDelta, ">= 0");
         }
+        String augmentGiven = augment;
+        checkName("augment", augment, "none or a comma list of crop, flip, rotate",
+                () -> jgrad.data.Augment.canonical(augmentGiven));
         augment = jgrad.data.Augment.canonical(augment);
         onNan = onNan == null ? "stop" : onNan.trim().toLowerCase(java.util.Locale.ROOT);
         if (!ON_NAN.contains(onNan)) {
-            throw new IllegalArgumentException("--on-nan must be stop or skip, got '" + onNan + "'");
+            throw ConfigValueException.range("onNan", quoted(onNan), "stop or skip");
         }
+    }
+
+    private static void checkHidden(int[] hidden) {
+        if (hidden.length == 0 || Arrays.stream(hidden).anyMatch(h -> h <= 0)) {
+            throw ConfigValueException.worded("hidden", Arrays.toString(hidden), "one or more positive widths",
+                    "--hidden needs one or more positive widths, got " + Arrays.toString(hidden));
+        }
+        if (hidden.length > MAX_LAYERS || Arrays.stream(hidden).anyMatch(h -> h > MAX_WIDTH)) {
+            String shown = hidden.length > 8 ? hidden.length + " widths" : Arrays.toString(hidden);
+            throw ConfigValueException.range("hidden", shown, "at most " + MAX_LAYERS + " widths of at most "
+                    + MAX_WIDTH);
+        }
+    }
+
+    /**
+     * A name checked by the parser that will use it; its message is the command-line wording, and
+     * {@code expected} lists the names for a file's reader. A null (a field missing from a stored
+     * config) gets the same error.
+     */
+    private static void checkName(String field, String value, String expected, Runnable parse) {
+        if (value == null) {
+            throw ConfigValueException.worded(field, "missing", expected, ConfigValueException.option(field)
+                    + " is missing (expected " + expected + ")");
+        }
+        try {
+            parse.run();
+        } catch (IllegalArgumentException e) {
+            throw ConfigValueException.worded(field, quoted(value), expected, e.getMessage());
+        }
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "missing" : "'" + s + "'";
     }
 
     /** Whether a step with a non-finite loss or gradient is skipped rather than ending the run. */
@@ -180,7 +248,8 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
     public int stepsPerEpoch(int trainCount) {
         int perEpoch = trainCount / batchSize;
         if (perEpoch == 0) {
-            throw new IllegalArgumentException("--batch-size " + batchSize + " exceeds the " + trainCount
+            throw ConfigValueException.worded("batchSize", batchSize, "at most the " + trainCount
+                    + " training examples", "--batch-size " + batchSize + " exceeds the " + trainCount
                     + " training examples");
         }
         return perEpoch;
@@ -200,14 +269,12 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         if (epochs == 0) {
             return steps;
         }
-        int perEpoch = trainCount / batchSize;
-        if (perEpoch == 0) {
-            throw new IllegalArgumentException("--batch-size " + batchSize + " exceeds the " + trainCount
-                    + " training examples");
-        }
-        long total = (long) perEpoch * epochs;
-        if (total > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("--epochs " + epochs + " gives more than 2^31 steps");
+        int perEpoch = stepsPerEpoch(trainCount);
+        long total = Math.multiplyExact((long) perEpoch, epochs);  // both below 2^31: exact in a long
+        if (total > MAX_STEPS) {
+            throw ConfigValueException.worded("epochs", epochs, "at most " + MAX_STEPS / perEpoch + " ("
+                    + MAX_STEPS + " steps of " + perEpoch + " per epoch)", "--epochs " + epochs + " gives " + total
+                    + " steps, more than the " + MAX_STEPS + " a run may take");
         }
         return (int) total;
     }

@@ -102,6 +102,9 @@ public final class Trainer {
         int epochs = cfg.totalEpochs(data.trainCount());
         int tMax = cfg.tMax() > 0 ? cfg.tMax() : epochs;
         Augment augment = Augment.of(cfg.augment(), data.shape(), data.normalization());
+        if (run.resume() != null) {
+            run.resume().checkTensors(data.shape(), data.classes());  // before a model of its config's size exists
+        }
         Sequential model = buildModel(cfg, device, data.shape(), data.classes());
         afterBuild.accept(model);
         Optimizer optimizer = Optimizer.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.momentum(),
@@ -123,7 +126,7 @@ public final class Trainer {
                 BatchSampler sampler = new BatchSampler(data.trainCount(), batch, cfg.epochs() > 0, cfg.seed() + 1);
                 sampler.skip(state.step);
                 float[] indexHost = new float[batch];
-                float[] batchHost = augment.isNone() ? null : new float[batch * features];
+                float[] batchHost = augment.isNone() ? null : new float[jgrad.tensor.Sizes.elements(batch, features)];
                 listener.onStart(steps);
                 listener.onStep(state.step);
                 model.train(true);

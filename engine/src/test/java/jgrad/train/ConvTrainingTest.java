@@ -1,6 +1,7 @@
 package jgrad.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,26 +98,31 @@ class ConvTrainingTest {
 
     @Test
     void optionsThatDoNotApplyAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        ConfigValueException dropout = assertThrows(ConfigValueException.class,
                 () -> new TrainConfig("convnet", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0.5f, false,
                         1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
-        assertTrue(e.getMessage().contains("--dropout and --batch-norm apply to --model mlp only"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        assertTrue(dropout.asOption().contains("--dropout and --batch-norm apply to --model mlp only"),
+                dropout.asOption());
+        assertEquals("'dropout' is 0.5; allowed: 0 for model convnet (the mlp's option; the ResNets have their own "
+                + "batch norm)", dropout.getMessage());
+        ConfigValueException bad = assertThrows(ConfigValueException.class,
                 () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "sigmoid", "he", new int[] {100}, 0f, 0f,
                         false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
-        assertTrue(e.getMessage().contains("uses ReLU"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        assertTrue(bad.asOption().contains("uses ReLU"), bad.asOption());
+        assertTrue(bad.getMessage().startsWith("'activation' is 'sigmoid'; allowed: relu"), bad.getMessage());
+        bad = assertThrows(ConfigValueException.class,
                 () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
                         false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "imagenet"));
-        assertTrue(e.getMessage().contains("unknown --stem 'imagenet'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        assertTrue(bad.asOption().contains("unknown --stem 'imagenet'"), bad.asOption());
+        assertEquals("'stem' is 'imagenet'; allowed: seed or cifar", bad.getMessage());
+        bad = assertThrows(ConfigValueException.class,
                 () -> new TrainConfig("vgg", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
                         false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
-        assertTrue(e.getMessage().contains("mlp, convnet, resnet8, resnet18"), e.getMessage());
+        assertTrue(bad.getMessage().contains("mlp, convnet, resnet8, resnet18"), bad.getMessage());
         // Flat data cannot feed an image model: the convnet says which shape it needs.
         TrainData flat = new TrainData(new float[20 * 10], new float[20], 20, new float[10], new float[1], 1,
                 10, 2);
-        e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Trainer.train(config("convnet", "adam", 0.01f, new int[] {4}, "seed"), CpuDevice.get(), flat,
                         new Trainer.Listener() {}));
         assertTrue(e.getMessage().contains("at least 5x5"), e.getMessage());

@@ -278,9 +278,10 @@ class NonFiniteTrainingTest {
 
     @Test
     void onNanIsValidatedAndOldConfigsMeanStop() throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        ConfigValueException e = assertThrows(ConfigValueException.class,
                 () -> mlp(1, 0, 10, 0.1f, "sgd", false, "ignore", 8));
-        assertEquals("--on-nan must be stop or skip, got 'ignore'", e.getMessage());
+        assertEquals("--on-nan must be stop or skip, got 'ignore'", e.asOption());
+        assertEquals("'onNan' is 'ignore'; allowed: stop or skip", e.getMessage());
         assertEquals("skip", mlp(1, 0, 10, 0.1f, "sgd", false, " SKIP ", 8).onNan());
         assertEquals("stop", TrainConfig.seedDefaults().onNan());
         // A checkpoint's config JSON from before --on-nan has no such field.

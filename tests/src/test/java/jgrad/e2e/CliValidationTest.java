@@ -66,6 +66,10 @@ class CliValidationTest {
             row("train --epochs -1", "--steps and --epochs must not be negative"),
             row("train --epochs 0", "--epochs must be positive, got 0 (for a number of steps give --steps N)"),
             row("train --steps 100 --epochs 2", "--steps and --epochs both given"),
+            // stated bounds (TrainConfig.MAX_STEPS, MAX_WIDTH, one array per tensor), before any allocation
+            row("train --steps 2000000000", "--steps must be at most 100000000, got 2000000000"),
+            row("train --hidden 2000000", "--hidden must be at most 100 widths of at most 1048576, got [2000000]"),
+            row("train --hidden 1048576,1048576 --data-dir $NEW", "shape [1048576, 1048576] exceeds 2^31 elements"),
             row("train --batch-size 0", "--batch-size must be positive, got 0"),
             row("train --batch-size -3", "--batch-size must be positive, got -3"),
             // known from the data set's recorded size: refused before the (here absent) data is read
