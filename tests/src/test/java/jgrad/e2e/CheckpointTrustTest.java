@@ -168,11 +168,25 @@ class CheckpointTrustTest {
         return err.lines().filter(l -> l.contains("error")).toList();
     }
 
+    /**
+     * Runs the CLI in-process with the checkpoint loader's warnings captured: a crafted /1 file is
+     * loaded unverified on purpose, and that warning (the only one expected) is not a fault.
+     */
+    private static Cli runCapturingUnverified(String... args) {
+        try (CapturedLog log = CapturedLog.of(jgrad.train.Checkpoint.class, ch.qos.logback.classic.Level.WARN)) {
+            Cli r = Cli.run(args);
+            for (String m : log.messages(ch.qos.logback.classic.Level.WARN)) {
+                assertTrue(m.contains("loading it unverified"), "unexpected warning: " + m);
+            }
+            return r;
+        }
+    }
+
     /** The row's result: its one error line with the directory shown as $CKPT; failures go to {@code failures}. */
     private static String check(Row row, int index, List<String> failures) throws IOException {
         Path dir = craft(row, index);
         long start = System.nanoTime();
-        Cli r = Cli.run("eval", "--checkpoint", dir.toString(), "--device", "cpu");
+        Cli r = runCapturingUnverified("eval", "--checkpoint", dir.toString(), "--device", "cpu");
         double seconds = (System.nanoTime() - start) / 1e9;
         List<String> errors = errorLines(r.err());
         String line = errors.isEmpty() ? "" : errors.get(0).replace(dir.toString(), "$CKPT");
@@ -202,7 +216,8 @@ class CheckpointTrustTest {
         for (int i : new int[] {0, 1, 2, 13, 22, 26}) {
             Row row = ROWS.get(i);
             Path dir = craft(row, 300 + i);
-            Cli r = Cli.run("train", "--resume", dir.toString(), "--epochs", "3", "--device", "cpu", "--no-warmup");
+            Cli r = runCapturingUnverified("train", "--resume", dir.toString(), "--epochs", "3", "--device", "cpu",
+                    "--no-warmup");
             List<String> errors = errorLines(r.err());
             if (r.code() != 1 || errors.size() != 1 || !errors.get(0).contains(row.message())
                     || r.err().contains("\tat ")) {
@@ -219,7 +234,7 @@ class CheckpointTrustTest {
         for (String base : REAL.keySet()) {
             Path dir = tmp.resolve("unedited-" + base);
             CraftedCheckpoint.from(REAL.get(base)).writeTo(dir);
-            Cli r = Cli.run("eval", "--checkpoint", dir.toString(), "--device", "cpu");
+            Cli r = runCapturingUnverified("eval", "--checkpoint", dir.toString(), "--device", "cpu");
             assertEquals(0, r.code(), base + ": " + r.err());
             assertTrue(r.out().contains("test accuracy"), r.out());
         }
