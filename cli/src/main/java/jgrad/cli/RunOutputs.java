@@ -85,6 +85,8 @@ final class RunOutputs {
         m.put("image_shape", new int[] {loaded.data().shape().channels(), loaded.data().shape().height(),
             loaded.data().shape().width()});
         m.put("device", r.device());
+        // The simulator's times are host time: a reader of the JSON must not take them for a GPU's.
+        m.put("simulated", TrainCommand.simulated(r.device()));
         m.put("steps", r.steps());
         m.put("train_seconds", r.trainSeconds());
         m.put("ms_per_step", r.msPerStep());

@@ -69,6 +69,10 @@ class TrainCudaTest {
                             metrics.toString());
             assertEquals(0, r.code(), r.err());
             runs[i] = new ObjectMapper().readTree(metrics.toFile());
+            // The simulator's times are host time, and every place that shows one says so.
+            assertEquals(i == 1, runs[i].get("simulated").asBoolean(), devices[i] + ": \"simulated\" in the JSON");
+            assertEquals(i == 1, r.out().contains("train seconds") && r.out().contains("(simulated device: host time, "
+                    + "not a GPU figure)"), r.out());
         }
         assertTrue(runs[1].get("device").asText().startsWith("cuda:0 " + CudaProbe.SIMULATOR_NAME),
                 runs[1].get("device").asText());
