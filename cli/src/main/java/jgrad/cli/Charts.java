@@ -64,7 +64,7 @@ public final class Charts {
 
     private static final Color RAW_LOSS = new Color(0x9ecae1);
     private static final Color SMOOTH_LOSS = new Color(0x08519c);
-    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+    static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
         new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
 
     private Charts() {
@@ -265,7 +265,7 @@ public final class Charts {
 
     // ---------------------------------------------------------------------------------- shared style
 
-    private static XYChart xyChart(String title, String xLabel, String yLabel) {
+    static XYChart xyChart(String title, String xLabel, String yLabel) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title(nonNull(title)).xAxisTitle(nonNull(xLabel)).yAxisTitle(nonNull(yLabel)).build();
         styleAxes(chart.getStyler());
@@ -357,7 +357,7 @@ public final class Charts {
         return d == 0 ? "#,##0.#" : "0." + "0".repeat(d) + "#";
     }
 
-    private static XYSeries addXY(XYChart chart, String name, double[][] xy, Color colour, float width) {
+    static XYSeries addXY(XYChart chart, String name, double[][] xy, Color colour, float width) {
         XYSeries s = chart.addSeries(name, xy[0], xy[1]);
         s.setMarker(SeriesMarkers.NONE);
         s.setLineColor(colour);

@@ -1,0 +1,71 @@
+package jgrad.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jgrad experiment NAME --quick}: each experiment runs in seconds and its JSON shows what the
+ * book or the course shows (not exact numbers); its figures are real PNGs and its table is printed
+ * and written as Markdown.
+ */
+@Timeout(120)
+class ExperimentTest {
+    @TempDir
+    Path tmp;
+
+    /** Runs the experiment into a fresh folder, checks the common outputs and returns its JSON. */
+    private JsonNode run(String name, String... figures) throws IOException {
+        Path out = tmp.resolve(name);
+        Cli cli = Cli.run("experiment", name, "--quick", "--out", out.toString());
+        assertEquals(0, cli.code(), cli.err());
+        assertEquals("", cli.err());
+        String markdown = Files.readString(out.resolve(name + ".md"));
+        assertTrue(markdown.startsWith("# "), markdown);
+        assertTrue(markdown.contains("|---"), markdown);
+        for (String figure : figures) {
+            BufferedImage png = ImageIO.read(out.resolve(figure).toFile());
+            assertTrue(png != null && png.getWidth() >= 800, figure + " is a chart-sized PNG");
+        }
+        // the printed table is the Markdown one's content
+        String firstHeader = markdown.lines().filter(l -> l.startsWith("| ")).findFirst().orElseThrow()
+                .split("\\|")[1].trim();
+        assertTrue(cli.out().contains(firstHeader), cli.out());
+        return new ObjectMapper().readTree(out.resolve(name + ".json").toFile());
+    }
+
+    @Test
+    void xorClassifiesAllFourPoints() throws IOException {
+        JsonNode xor = run("xor", "xor-loss.png", "xor-boundary.png");
+        assertEquals(4, xor.get("correct").asInt());
+        for (JsonNode point : xor.get("points")) {
+            double output = point.get("output").asDouble();
+            int target = point.get("target").asInt();
+            assertTrue(target == 1 ? output > 0.5 : output < 0.5, point.toString());
+        }
+        JsonNode loss = xor.get("loss_per_epoch");
+        assertEquals(xor.get("epochs").asInt(), loss.size());
+        assertTrue(xor.get("final_loss").asDouble() < xor.get("first_loss").asDouble() / 10,
+                "the loss falls by 10x: " + xor.get("first_loss") + " -> " + xor.get("final_loss"));
+    }
+
+    @Test
+    void sameSeedSameNumbers() throws IOException {
+        Cli first = Cli.run("experiment", "xor", "--quick", "--seed", "7", "--out", tmp.resolve("a").toString());
+        Cli second = Cli.run("experiment", "xor", "--quick", "--seed", "7", "--out", tmp.resolve("b").toString());
+        assertEquals(0, first.code(), first.err());
+        assertEquals(0, second.code(), second.err());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("a/xor.json")), Files.readAllBytes(tmp.resolve("b/xor.json")));
+    }
+}
