@@ -158,6 +158,16 @@ public final class Charts {
             }
             allYs.add(drawn[1]);
         }
+        double[][] longest = series.values().stream().max(java.util.Comparator.comparingInt(xy -> xy[0].length))
+                .orElse(null);
+        if (longest != null && longest[0].length > 20 && Double.isFinite(longest[0][0] + longest[0][1] + longest[1][0])) {
+            // As in lossCurve: with equally spaced x values (epochs 1..100) XChart makes every one a tick,
+            // which run together; one invisible point off that grid makes it choose round numbers.
+            double between = (longest[0][0] + longest[0][1]) / 2;
+            XYSeries offGrid = addXY(chart, "off-grid anchor", new double[][] {{between}, {longest[1][0]}},
+                    new Color(0, 0, 0, 0), 1.0f);
+            offGrid.setShowInLegend(false);
+        }
         setYPattern(chart, allYs.stream().flatMapToDouble(Arrays::stream).toArray());
         double[] xs = series.values().stream().flatMapToDouble(xy -> Arrays.stream(xy[0])).toArray();
         if (xs.length > 0 && Arrays.stream(xs).min().getAsDouble() == Arrays.stream(xs).max().getAsDouble()) {

@@ -61,6 +61,36 @@ class ExperimentTest {
     }
 
     @Test
+    void irisReachesTheCoursesAccuracyOnAFixedStratifiedSplit() throws IOException {
+        JsonNode iris = run("iris", "iris-loss.png", "iris-accuracy.png");
+        assertTrue(iris.get("test_accuracy").asDouble() >= 0.93, "test accuracy " + iris.get("test_accuracy"));
+        java.util.Set<Integer> rows = new java.util.TreeSet<>();
+        iris.get("train_rows").forEach(r -> rows.add(r.asInt()));
+        iris.get("test_rows").forEach(r -> rows.add(r.asInt()));
+        assertEquals(120, iris.get("train_rows").size());
+        assertEquals(30, iris.get("test_rows").size());
+        assertEquals(150, rows.size(), "the splits are disjoint and cover the data");
+        JsonNode confusion = iris.get("confusion_matrix");
+        int right = 0;
+        for (int t = 0; t < 3; t++) {
+            int perSpecies = 0;
+            for (int p = 0; p < 3; p++) {
+                perSpecies += confusion.get(t).get(p).asInt();
+            }
+            assertEquals(10, perSpecies, "stratified: 10 test flowers of species " + t);
+            right += confusion.get(t).get(t).asInt();
+        }
+        assertEquals(iris.get("test_accuracy").asDouble(), right / 30.0, 1e-9, "accuracy agrees with the matrix");
+        JsonNode loss = iris.get("loss_per_epoch");
+        assertTrue(loss.get(loss.size() - 1).asDouble() < loss.get(0).asDouble() / 3, loss.toString());
+        // another seed draws other weights and batches, never other test flowers
+        Path other = tmp.resolve("iris-seed-1");
+        assertEquals(0, Cli.run("experiment", "iris", "--quick", "--seed", "1", "--out", other.toString()).code());
+        assertEquals(iris.get("test_rows"), new ObjectMapper().readTree(other.resolve("iris.json").toFile())
+                .get("test_rows"));
+    }
+
+    @Test
     void sameSeedSameNumbers() throws IOException {
         Cli first = Cli.run("experiment", "xor", "--quick", "--seed", "7", "--out", tmp.resolve("a").toString());
         Cli second = Cli.run("experiment", "xor", "--quick", "--seed", "7", "--out", tmp.resolve("b").toString());
