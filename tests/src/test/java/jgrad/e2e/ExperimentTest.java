@@ -10,6 +10,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -88,6 +90,35 @@ class ExperimentTest {
         assertEquals(0, Cli.run("experiment", "iris", "--quick", "--seed", "1", "--out", other.toString()).code());
         assertEquals(iris.get("test_rows"), new ObjectMapper().readTree(other.resolve("iris.json").toFile())
                 .get("test_rows"));
+    }
+
+    @Test
+    void gdOptimizersReachTheMinimumAndSgdZigZags() throws IOException {
+        JsonNode gd = run("gd", "gd-descent.png", "gd-optimizers.png");
+        Map<String, JsonNode> runs = new java.util.LinkedHashMap<>();
+        gd.get("runs").forEach(r -> runs.put(r.get("name").asText(), r));
+        assertEquals(List.of("gradient descent", "SGD", "Momentum", "AdaGrad", "Adam"), List.copyOf(runs.keySet()));
+        JsonNode descent = runs.get("gradient descent");
+        assertTrue(descent.get("f_end").asDouble() < descent.get("f_start").asDouble() / 100, descent.toString());
+        for (JsonNode run : runs.values()) {
+            String name = run.get("name").asText();
+            assertEquals(run.get("steps").asInt() + 1, run.get("xs").size(), name + ": start and every step");
+            assertTrue(run.get("f_end").asDouble() < run.get("f_start").asDouble() / 20, name + " ends near the "
+                    + "minimum: f " + run.get("f_start") + " -> " + run.get("f_end"));
+            assertTrue(Math.abs(run.get("end").get(0).asDouble()) < 1 && Math.abs(run.get("end").get(1).asDouble()) < 1,
+                    name + " ends near (0, 0): " + run.get("end"));
+        }
+        // SGD's first step is the book's w -= lr * grad: grad of x^2/20 + y^2 at (-7, 2) is (-0.7, 4)
+        JsonNode sgd = runs.get("SGD");
+        assertEquals(-7 + 0.95 * 0.7, sgd.get("xs").get(1).asDouble(), 1e-5);
+        assertEquals(2 - 0.95 * 4, sgd.get("ys").get(1).asDouble(), 1e-5);
+        for (String smooth : List.of("Momentum", "Adam", "AdaGrad")) {
+            JsonNode other = runs.get(smooth);
+            assertTrue(sgd.get("y_reversals").asInt() > 2 * other.get("y_reversals").asInt(),
+                    "SGD zig-zags more than " + smooth + ": " + sgd.get("y_reversals") + " vs " + other.get("y_reversals"));
+            assertTrue(sgd.get("path_length").asDouble() > other.get("path_length").asDouble(),
+                    "SGD's path is the longest: " + sgd.get("path_length") + " vs " + other.get("path_length"));
+        }
     }
 
     @Test
