@@ -55,8 +55,8 @@ final class ExperimentCommand implements Callable<Integer> {
             Files.createDirectories(out);
         }
         Devices.Selection selection = Devices.select(device);
-        printed.printf("jgrad experiment %s on %s, seed %d%s%n", experiment.name(), selection.device().name(), seed,
-                quick ? " (quick)" : "");
+        printed.printf("jgrad experiment %s: %s; on %s, seed %d%s%n", experiment.name(), experiment.summary(),
+                selection.device().name(), seed, quick ? " (quick)" : "");
         printed.flush();
         Experiment.Result result = experiment.run(new Experiment.Settings(selection.device(), seed, quick, out,
                 printed));

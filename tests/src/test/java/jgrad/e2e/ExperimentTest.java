@@ -122,6 +122,18 @@ class ExperimentTest {
     }
 
     @Test
+    void helpListsEveryExperiment() {
+        Cli help = Cli.run("experiment", "--help");
+        assertEquals(0, help.code());
+        // the names the unknown-name error lists are the ones --help describes
+        Cli unknown = Cli.run("experiment", "none");
+        String listed = unknown.err().replaceAll("(?s).*\\(expected ([^)]*)\\).*", "$1");
+        for (String name : listed.split(", ")) {
+            assertTrue(help.out().contains("  " + name + " "), name + " in --help:\n" + help.out());
+        }
+    }
+
+    @Test
     void sameSeedSameNumbers() throws IOException {
         Cli first = Cli.run("experiment", "xor", "--quick", "--seed", "7", "--out", tmp.resolve("a").toString());
         Cli second = Cli.run("experiment", "xor", "--quick", "--seed", "7", "--out", tmp.resolve("b").toString());
