@@ -46,7 +46,7 @@ final class ExperimentCommand implements Callable<Integer> {
     boolean quick;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         Experiment experiment = Experiments.named(name);  // every input is checked before anything runs
         Devices.check(device, KernelChoice.AUTO);
         Checks.outputDir("--out", out);
@@ -55,21 +55,27 @@ final class ExperimentCommand implements Callable<Integer> {
             Files.createDirectories(out);
         }
         Devices.Selection selection = Devices.select(device);
-        printed.printf("jgrad experiment %s: %s; on %s, seed %d%s%n", experiment.name(), experiment.summary(),
-                selection.device().name(), seed, quick ? " (quick)" : "");
-        printed.flush();
-        Experiment.Result result = experiment.run(new Experiment.Settings(selection.device(), seed, quick, out,
-                printed));
-        printed.println();
-        printed.println(result.title());
-        printed.print(result.table().text());
-        if (out != null) {
-            Json.write(out.resolve(experiment.name() + ".json"), result.numbers());
-            String md = "# " + result.title() + "\n\n" + result.table().markdown() + "\n"
-                    + "`jgrad experiment " + experiment.name() + " --seed " + seed + (quick ? " --quick" : "") + "`\n";
-            AtomicFiles.write(out.resolve(experiment.name() + ".md"), md.getBytes(StandardCharsets.UTF_8));
-            printed.printf("saved %s (%s, %s.json, %s.md)%n", out, String.join(", ", result.figures()),
-                    experiment.name(), experiment.name());
+        try {
+            printed.printf("jgrad experiment %s: %s; on %s, seed %d%s%n", experiment.name(), experiment.summary(),
+                    selection.device().name(), seed, quick ? " (quick)" : "");
+            printed.flush();
+            Experiment.Result result = experiment.run(new Experiment.Settings(selection.device(), seed, quick, out,
+                    printed));
+            printed.println();
+            printed.println(result.title());
+            printed.print(result.table().text());
+            if (out != null) {
+                Json.write(out.resolve(experiment.name() + ".json"), result.numbers());
+                String command = "jgrad experiment " + experiment.name() + " --seed " + seed + (quick ? " --quick" : "");
+                String md = "# " + result.title() + "\n\n" + result.table().markdown() + "\n`" + command + "`\n";
+                AtomicFiles.write(out.resolve(experiment.name() + ".md"), md.getBytes(StandardCharsets.UTF_8));
+                printed.printf("saved %s (%s, %s.json, %s.md)%n", out, String.join(", ", result.figures()),
+                        experiment.name(), experiment.name());
+            }
+        } finally {
+            if (selection.device() instanceof AutoCloseable closeable) {
+                closeable.close();  // a CUDA device: handles, stream, context (the CPU device is shared)
+            }
         }
         printed.flush();
         return 0;
