@@ -38,11 +38,17 @@ public record Iris(float[] features, int[] labels) {
         } catch (IOException e) {
             throw DataException.inFile(RESOURCE, "cannot read: " + e.getMessage(), e);
         }
+        return checked(RESOURCE, bytes);
+    }
+
+    /** The CSV's bytes, refused unless they are the shipped file's ({@link #SHA256}), then parsed. */
+    public static Iris checked(String file, byte[] bytes) {
         String actual = FileOps.sha256(bytes);
         if (!actual.equals(SHA256)) {
-            throw DataException.inFile(RESOURCE, "SHA-256 " + actual + " differs from the expected " + SHA256);
+            throw DataException.inFile(file, "SHA-256 " + actual + " differs from the expected " + SHA256
+                    + " (a changed copy of the Iris CSV)");
         }
-        return parse(RESOURCE, new String(bytes, StandardCharsets.US_ASCII));
+        return parse(file, new String(bytes, StandardCharsets.US_ASCII));
     }
 
     /**

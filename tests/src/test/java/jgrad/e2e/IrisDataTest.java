@@ -62,6 +62,17 @@ class IrisDataTest {
     }
 
     @Test
+    void changedCopyFailsItsChecksum() throws IOException {
+        byte[] bytes = withLine(2, "5.1,3.5,1.4,0.3,setosa").getBytes(StandardCharsets.US_ASCII);
+        DataException e = assertThrows(DataException.class, () -> Iris.checked("iris.csv", bytes));
+        assertContains(e.getMessage(), "iris.csv: SHA-256 ");
+        assertContains(e.getMessage(), " differs from the expected " + Iris.SHA256);
+        // the unchanged text passes: the check is on the bytes shipped, not on how they were read
+        assertEquals(150, Iris.checked("iris.csv", withLine(2, "5.1,3.5,1.4,0.2,setosa")
+                .getBytes(StandardCharsets.US_ASCII)).count());
+    }
+
+    @Test
     void missingRowsAreCounted() throws IOException {
         String csv = withLine(151, "");
         DataException e = assertThrows(DataException.class, () -> Iris.parse("iris.csv", csv));
