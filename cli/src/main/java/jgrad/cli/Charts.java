@@ -64,7 +64,7 @@ public final class Charts {
 
     private static final Color RAW_LOSS = new Color(0x9ecae1);
     private static final Color SMOOTH_LOSS = new Color(0x08519c);
-    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+    static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
         new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
 
     private Charts() {
@@ -157,6 +157,16 @@ public final class Charts {
                 s.setMarker(SeriesMarkers.CIRCLE);
             }
             allYs.add(drawn[1]);
+        }
+        double[][] longest = series.values().stream().max(java.util.Comparator.comparingInt(xy -> xy[0].length))
+                .orElse(null);
+        if (longest != null && longest[0].length > 20 && Double.isFinite(longest[0][0] + longest[0][1] + longest[1][0])) {
+            // As in lossCurve: with equally spaced x values (epochs 1..100) XChart makes every one a tick,
+            // which run together; one invisible point off that grid makes it choose round numbers.
+            double between = (longest[0][0] + longest[0][1]) / 2;
+            XYSeries offGrid = addXY(chart, "off-grid anchor", new double[][] {{between}, {longest[1][0]}},
+                    new Color(0, 0, 0, 0), 1.0f);
+            offGrid.setShowInLegend(false);
         }
         setYPattern(chart, allYs.stream().flatMapToDouble(Arrays::stream).toArray());
         double[] xs = series.values().stream().flatMapToDouble(xy -> Arrays.stream(xy[0])).toArray();
@@ -265,7 +275,7 @@ public final class Charts {
 
     // ---------------------------------------------------------------------------------- shared style
 
-    private static XYChart xyChart(String title, String xLabel, String yLabel) {
+    static XYChart xyChart(String title, String xLabel, String yLabel) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title(nonNull(title)).xAxisTitle(nonNull(xLabel)).yAxisTitle(nonNull(yLabel)).build();
         styleAxes(chart.getStyler());
@@ -357,7 +367,7 @@ public final class Charts {
         return d == 0 ? "#,##0.#" : "0." + "0".repeat(d) + "#";
     }
 
-    private static XYSeries addXY(XYChart chart, String name, double[][] xy, Color colour, float width) {
+    static XYSeries addXY(XYChart chart, String name, double[][] xy, Color colour, float width) {
         XYSeries s = chart.addSeries(name, xy[0], xy[1]);
         s.setMarker(SeriesMarkers.NONE);
         s.setLineColor(colour);
