@@ -10,17 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jgrad.io.AtomicFiles;
-import jgrad.io.NamedTensor;
-import jgrad.io.Safetensors;
-import jgrad.nn.Parameter;
 import jgrad.train.Checkpoint;
+import jgrad.train.TorchWeights;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainResult;
 
 /**
  * What {@code train --out DIR} keeps beside the checkpoint: metrics.json, loss.png, accuracy.png,
  * predictions.png after every epoch (so an interrupted run keeps the outputs of its completed
- * epochs), and model.safetensors at the end. Every file is written atomically.
+ * epochs), and model.safetensors (PyTorch's state_dict layout) at the end. Every file is written atomically.
  */
 final class RunOutputs {
     private RunOutputs() {}
@@ -114,15 +112,9 @@ final class RunOutputs {
         AtomicFiles.write(file, bytes);
     }
 
+    /** The final weights in PyTorch's state_dict layout ({@link TorchWeights}), with the model's description. */
     static void saveWeights(Path file, TrainConfig cfg, TrainResult r) throws IOException {
-        List<NamedTensor> tensors = new ArrayList<>();
-        List<Parameter> all = new ArrayList<>(r.model().parameters());
-        all.addAll(r.model().buffers());
-        for (Parameter p : all) {
-            tensors.add(new NamedTensor(p.name(), p.tensor().shape(), p.tensor().toArray()));
-        }
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "jgrad");
         meta.put("model", cfg.model());
         meta.put("hidden", java.util.Arrays.toString(cfg.hidden()));
         meta.put("activation", cfg.activation());
@@ -130,6 +122,6 @@ final class RunOutputs {
         if (TrainConfig.isResNet(cfg.model())) {
             meta.put("stem", cfg.stem());
         }
-        Safetensors.write(file, tensors, meta);
+        TorchWeights.write(file, r.model(), r.steps(), meta);
     }
 }
