@@ -148,6 +148,9 @@ class CliValidationTest {
             row("train --resume $CKPT --out $NEW --overwrite", "--overwrite and --resume both given"),
             row("train --resume $MISSING", "--resume $MISSING: no such file or directory"),
             row("train --resume $DIR", "--resume $DIR: no checkpoint.safetensors in this directory"),
+            row("train --init-from $MISSING", "--init-from $MISSING: no such file"),
+            row("train --init-from $DIR", "--init-from $DIR is not a file (give the .safetensors file itself)"),
+            row("train --init-from $FILE --resume $CKPT", "--init-from and --resume both given"),
             // ---- train --resume: what the checkpoint's run cannot change
             row("train --resume $CKPT --model convnet", "--model convnet conflicts with --resume $CKPT: its run has "
                     + "--model mlp"),
