@@ -4,6 +4,9 @@ its MNIST test accuracy, which should equal `jgrad eval`'s (issue 16).
 
   /usr/bin/python3 scripts/torch_load_check.py RUN_DIR/model.safetensors [--limit N]
   /usr/bin/python3 scripts/torch_load_check.py --table     # the state_dict table the e2e test checks against
+  /usr/bin/python3 scripts/torch_load_check.py --save CONFIG OUT [--limit N]
+      # a freshly initialised torch model of a --table CONFIG (seed 0) saved as safetensors.torch.save_file
+      # would (no metadata), with its test accuracy, for `jgrad train --init-from OUT`
 
 Needs PyTorch (Debian's python3-torch 1.13 is enough) and MNIST in $JGRAD_DATA or ~/.cache/jgrad; the
 safetensors package is not needed: the file is read by hand (8-byte header length, JSON header,
@@ -36,6 +39,23 @@ def load_file(path):
             else torch.empty(0, dtype=DTYPES[e["dtype"]])
         out[name] = t.reshape(e["shape"])
     return out, meta
+
+
+def save_file(state, path):
+    """safetensors.torch.save_file without the package: wider dtypes first, then by name, no metadata."""
+    names = {torch.float32: "F32", torch.int64: "I64"}
+    order = sorted(state, key=lambda n: (-state[n].element_size(), n.encode()))
+    header, blobs, off = {}, [], 0
+    for name in order:
+        blob = state[name].contiguous().numpy().tobytes()
+        header[name] = {"dtype": names[state[name].dtype], "shape": list(state[name].shape),
+                        "data_offsets": [off, off + len(blob)]}
+        blobs.append(blob)
+        off += len(blob)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 class Mlp(nn.Module):
@@ -167,17 +187,7 @@ def table():
             print(f"{key} {name} {names[t.dtype]} {list(t.shape)}".replace(", ", ","))
 
 
-def main():
-    if sys.argv[1:] == ["--table"]:
-        return table()
-    path = sys.argv[1]
-    limit = int(sys.argv[sys.argv.index("--limit") + 1]) if "--limit" in sys.argv else 0
-    state, meta = load_file(path)
-    if meta.get("format") != "pt":
-        sys.exit(f"{path}: metadata format {meta.get('format')!r}, not PyTorch's layout ('pt')")
-    model = from_metadata(meta, state)
-    model.load_state_dict(state, strict=True)
-    model.eval()
+def test_accuracy(model, limit):
     from mnist_idx import load_mnist
     _, (x, t) = load_mnist(one_hot_label=False)
     if limit:
@@ -187,9 +197,29 @@ def main():
     with torch.no_grad():
         for i in range(0, len(t), 500):
             correct += int((model(x[i:i + 500]).argmax(1).numpy() == t[i:i + 500]).sum())
+    return f"test accuracy {correct / len(t):.4f} ({correct}/{len(t)})"
+
+
+def main():
+    if sys.argv[1:] == ["--table"]:
+        return table()
+    limit = int(sys.argv[sys.argv.index("--limit") + 1]) if "--limit" in sys.argv else 0
+    if sys.argv[1] == "--save":
+        torch.manual_seed(0)
+        model = build(*TABLE_CONFIGS[sys.argv[2]]).eval()
+        save_file(model.state_dict(), sys.argv[3])
+        return print(f"{sys.argv[2]}: saved a freshly initialised model to {sys.argv[3]}; "
+                     f"{test_accuracy(model, limit)}")
+    path = sys.argv[1]
+    state, meta = load_file(path)
+    if meta.get("format") != "pt":
+        sys.exit(f"{path}: metadata format {meta.get('format')!r}, not PyTorch's layout ('pt')")
+    model = from_metadata(meta, state)
+    model.load_state_dict(state, strict=True)
+    model.eval()
     params = sum(p.numel() for p in model.parameters())
     print(f"{meta['model']}: load_state_dict(strict=True) OK ({len(state)} tensors, {params} parameters); "
-          f"test accuracy {correct / len(t):.4f} ({correct}/{len(t)})")
+          f"{test_accuracy(model, limit)}")
 
 
 if __name__ == "__main__":
