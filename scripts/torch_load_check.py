@@ -10,8 +10,8 @@ its MNIST test accuracy, which should equal `jgrad eval`'s (issue 16).
 
 Needs PyTorch (Debian's python3-torch 1.13 is enough) and MNIST in $JGRAD_DATA or ~/.cache/jgrad; the
 safetensors package is not needed: the file is read by hand (8-byte header length, JSON header,
-raw little-endian data). Only runs trained with the default --normalize none (pixels / 255) are
-compared, since that is what mnist_idx.load_mnist gives.
+raw little-endian data). Inputs are scaled as jgrad scaled them: pixels / 255 (mnist_idx.load_mnist),
+then, for a run trained with --normalize mean-std, (x - mean) / std with the file's mean and std.
 """
 import json
 import math
@@ -187,12 +187,15 @@ def table():
             print(f"{key} {name} {names[t.dtype]} {list(t.shape)}".replace(", ", ","))
 
 
-def test_accuracy(model, limit):
+def test_accuracy(model, limit, meta=None):
     from mnist_idx import load_mnist
     _, (x, t) = load_mnist(one_hot_label=False)
     if limit:
         x, t = x[:limit], t[:limit]
     x = torch.from_numpy(x).reshape(-1, 1, 28, 28)
+    if meta and meta.get("normalize") == "mean-std":
+        mean, std = json.loads(meta["mean"]), json.loads(meta["std"])
+        x = (x - torch.tensor(mean).reshape(1, -1, 1, 1)) / torch.tensor(std).reshape(1, -1, 1, 1)
     correct = 0
     with torch.no_grad():
         for i in range(0, len(t), 500):
@@ -209,7 +212,7 @@ def main():
         model = build(*TABLE_CONFIGS[sys.argv[2]]).eval()
         save_file(model.state_dict(), sys.argv[3])
         return print(f"{sys.argv[2]}: saved a freshly initialised model to {sys.argv[3]}; "
-                     f"{test_accuracy(model, limit)}")
+                     f"{test_accuracy(model, limit, meta)}")
     path = sys.argv[1]
     state, meta = load_file(path)
     if meta.get("format") != "pt":
@@ -219,7 +222,7 @@ def main():
     model.eval()
     params = sum(p.numel() for p in model.parameters())
     print(f"{meta['model']}: load_state_dict(strict=True) OK ({len(state)} tensors, {params} parameters); "
-          f"{test_accuracy(model, limit)}")
+          f"{test_accuracy(model, limit, meta)}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ final class RunOutputs {
         List<String> written = new ArrayList<>(List.of(Checkpoint.FILE));
         writeJson(dir.resolve("metrics.json"), metrics(cfg, result, loaded, resume));
         if (result.model() != null) {
-            saveWeights(dir.resolve("model.safetensors"), cfg, result);
+            saveWeights(dir.resolve("model.safetensors"), cfg, result, loaded.data().normalization());
             written.add("model.safetensors");
         }
         if (result.lossHistory().length > 0) {
@@ -112,8 +112,13 @@ final class RunOutputs {
         AtomicFiles.write(file, bytes);
     }
 
-    /** The final weights in PyTorch's state_dict layout ({@link TorchWeights}), with the model's description. */
-    static void saveWeights(Path file, TrainConfig cfg, TrainResult r) throws IOException {
+    /**
+     * The final weights in PyTorch's state_dict layout ({@link TorchWeights}), with what another tool
+     * needs to use them: the network's description and the input scaling (pixels / 255, then, with
+     * --normalize mean-std, per channel {@code (x - mean) / std}).
+     */
+    static void saveWeights(Path file, TrainConfig cfg, TrainResult r, jgrad.data.Normalization inputs)
+            throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", cfg.model());
         meta.put("hidden", java.util.Arrays.toString(cfg.hidden()));
@@ -121,6 +126,11 @@ final class RunOutputs {
         meta.put("batch_norm", Boolean.toString(cfg.batchNorm()));
         if (TrainConfig.isResNet(cfg.model())) {
             meta.put("stem", cfg.stem());
+        }
+        meta.put("normalize", inputs.isIdentity() ? "none" : "mean-std");
+        if (!inputs.isIdentity()) {
+            meta.put("mean", java.util.Arrays.toString(inputs.mean()));
+            meta.put("std", java.util.Arrays.toString(inputs.std()));
         }
         TorchWeights.write(file, r.model(), r.steps(), meta);
     }

@@ -111,7 +111,10 @@ class TorchLayoutTest {
             Path file = RUNS.get(config).resolve("model.safetensors");
             Map<String, String> expected = new java.util.TreeMap<>(table.get(config));
             assertEquals(expected, new java.util.TreeMap<>(fileEntries(file)), config + ": names, dtypes, shapes");
-            assertEquals(TorchWeights.FORMAT, Safetensors.readHeader(file).metadata().get("format"), config);
+            Map<String, String> meta = Safetensors.readHeader(file).metadata();
+            assertEquals(TorchWeights.FORMAT, meta.get("format"), config);
+            assertEquals(CONFIGS.get(config).get(1), meta.get("model"), config);
+            assertEquals("none", meta.get("normalize"), config + ": inputs are pixels / 255");
         }
         assertEquals(20, table.get("resnet18").keySet().stream().filter(n -> n.endsWith(".num_batches_tracked"))
                 .count(), "resnet18 has 20 batch norms, each with its counter");
