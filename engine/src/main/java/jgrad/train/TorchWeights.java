@@ -217,6 +217,60 @@ public final class TorchWeights {
         }
     }
 
+    /**
+     * The network a weights file says it holds, from its metadata ({@code model}, and where given
+     * {@code hidden}, {@code activation}, {@code batch_norm}, {@code stem}; jgrad writes them all, a
+     * PyTorch user can pass them to {@code save_file(..., metadata=...)}), with the seed job's
+     * defaults for everything else; each value is checked as a checkpoint's config is.
+     */
+    public static TrainConfig describedConfig(Path file) {
+        Map<String, String> meta;
+        try {
+            meta = Safetensors.readHeader(file).metadata();
+        } catch (IOException e) {
+            throw new CheckpointException("weights " + file + " are unreadable: " + e.getMessage(), e);
+        }
+        String model = meta.get("model");
+        if (model == null) {
+            throw new CheckpointException("weights " + file + " do not say which network they hold (no 'model' in "
+                    + "their metadata; jgrad writes it, and PyTorch's save_file takes metadata={\"model\": ...})");
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode cfg = json.valueToTree(TrainConfig.seedDefaults());
+        cfg.put("model", model);
+        cfg.put("activation", meta.getOrDefault("activation", TrainConfig.defaultActivation(model)));
+        cfg.put("init", TrainConfig.defaultInit(model));
+        cfg.put("stem", meta.getOrDefault("stem", "seed"));
+        String batchNorm = meta.getOrDefault("batch_norm", "false");
+        if (!batchNorm.equals("true") && !batchNorm.equals("false")) {
+            throw new CheckpointException("weights " + file + " have bad metadata: 'batch_norm' is '"
+                    + StoredConfig.clip(batchNorm) + "'; allowed: true or false");
+        }
+        cfg.put("batchNorm", Boolean.parseBoolean(batchNorm));
+        try {
+            if (meta.containsKey("hidden")) {
+                cfg.set("hidden", json.readTree(meta.get("hidden")));
+            }
+            return StoredConfig.read(cfg);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CheckpointException("weights " + file + " have bad metadata: 'hidden' is '"
+                    + StoredConfig.clip(meta.get("hidden")) + "'; allowed: a list of widths", e);
+        } catch (IllegalArgumentException e) {
+            String what = e instanceof ConfigValueException c ? "'" + c.field() + "' is " + StoredConfig.clip(c.value())
+                    + "; allowed: " + c.allowed() : e.getMessage();
+            throw new CheckpointException("weights " + file + " have bad metadata: " + what, e);
+        }
+    }
+
+    /** How the file says its inputs were scaled: {@code none} (pixels / 255, also when unsaid) or {@code mean-std}. */
+    public static String inputScaling(Path file) {
+        try {
+            return Safetensors.readHeader(file).metadata().getOrDefault("normalize", "none");
+        } catch (IOException e) {
+            throw new CheckpointException("weights " + file + " are unreadable: " + e.getMessage(), e);
+        }
+    }
+
     /** Copies the weights into {@code model}, whose tensors must be the ones the file was checked against. */
     public void copyInto(Module model) {
         List<Parameter> all = new ArrayList<>(model.parameters());
