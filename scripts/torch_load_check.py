@@ -6,7 +6,8 @@ its MNIST test accuracy, which should equal `jgrad eval`'s (issue 16).
   /usr/bin/python3 scripts/torch_load_check.py --table     # the state_dict table the e2e test checks against
   /usr/bin/python3 scripts/torch_load_check.py --save CONFIG OUT [--limit N]
       # a freshly initialised torch model of a --table CONFIG (seed 0) saved as safetensors.torch.save_file
-      # would (no metadata), with its test accuracy, for `jgrad train --init-from OUT`
+      # would, with the network in its metadata, and its test accuracy: for `jgrad eval --weights OUT`
+      # and `jgrad train --init-from OUT`
 
 Needs PyTorch (Debian's python3-torch 1.13 is enough) and MNIST in $JGRAD_DATA or ~/.cache/jgrad; the
 safetensors package is not needed: the file is read by hand (8-byte header length, JSON header,
@@ -41,11 +42,11 @@ def load_file(path):
     return out, meta
 
 
-def save_file(state, path):
-    """safetensors.torch.save_file without the package: wider dtypes first, then by name, no metadata."""
+def save_file(state, path, metadata=None):
+    """safetensors.torch.save_file without the package: wider dtypes first, then by name."""
     names = {torch.float32: "F32", torch.int64: "I64"}
     order = sorted(state, key=lambda n: (-state[n].element_size(), n.encode()))
-    header, blobs, off = {}, [], 0
+    header, blobs, off = ({"__metadata__": metadata} if metadata else {}), [], 0
     for name in order:
         blob = state[name].contiguous().numpy().tobytes()
         header[name] = {"dtype": names[state[name].dtype], "shape": list(state[name].shape),
@@ -210,9 +211,13 @@ def main():
     if sys.argv[1] == "--save":
         torch.manual_seed(0)
         model = build(*TABLE_CONFIGS[sys.argv[2]]).eval()
-        save_file(model.state_dict(), sys.argv[3])
+        kind, hidden, activation, batch_norm, stem = TABLE_CONFIGS[sys.argv[2]]
+        # What a PyTorch user passes as save_file(..., metadata=...) so that `jgrad eval --weights` knows the network.
+        save_file(model.state_dict(), sys.argv[3], {"model": kind, "hidden": json.dumps(hidden),
+                                                    "activation": activation, "stem": stem,
+                                                    "batch_norm": "true" if batch_norm else "false"})
         return print(f"{sys.argv[2]}: saved a freshly initialised model to {sys.argv[3]}; "
-                     f"{test_accuracy(model, limit, meta)}")
+                     f"{test_accuracy(model, limit)}")
     path = sys.argv[1]
     state, meta = load_file(path)
     if meta.get("format") != "pt":

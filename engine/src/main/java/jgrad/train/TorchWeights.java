@@ -248,7 +248,7 @@ public final class TorchWeights {
         }
         cfg.put("batchNorm", Boolean.parseBoolean(batchNorm));
         try {
-            if (meta.containsKey("hidden")) {
+            if (meta.containsKey("hidden") && !TrainConfig.isResNet(model)) {  // a ResNet has no hidden widths
                 cfg.set("hidden", json.readTree(meta.get("hidden")));
             }
             return StoredConfig.read(cfg);
