@@ -175,7 +175,9 @@ class CliValidationTest {
             row("frobnicate", "Unmatched argument at index 0: 'frobnicate'"),
             row("help frobnicate", "Unknown subcommand 'frobnicate'"),
             // ---- eval
-            row("eval", "Missing required option: '--checkpoint=DIR'"),
+            row("eval", "give --checkpoint DIR (a run) or --weights FILE (a model.safetensors)"),
+            row("eval --weights $MISSING", "--weights $MISSING: no such file"),
+            row("eval --weights $FILE --checkpoint $CKPT", "--checkpoint and --weights both given: give one"),
             row("eval --checkpoint $MISSING", "--checkpoint $MISSING: no such file or directory"),
             row("eval --checkpoint $DIR", "--checkpoint $DIR: no checkpoint.safetensors in this directory"),
             row("eval --checkpoint $CKPT --dataset imagenet", "unknown --dataset 'imagenet'"),

@@ -70,8 +70,12 @@ class TorchLayoutTest {
         Cli.requireMnist();
         for (Map.Entry<String, List<String>> c : CONFIGS.entrySet()) {
             Path out = tmp.resolve(c.getKey());
+            // The MLPs are evaluated on the whole test set, so that eval --weights can be held against them.
             List<String> args = new ArrayList<>(List.of("train", "--steps", "3", "--batch-size", "8", "--train-limit",
-                    "64", "--test-limit", "16", "--no-warmup", "--out", out.toString()));
+                    "64", "--no-warmup", "--out", out.toString()));
+            if (!c.getKey().startsWith("mlp")) {
+                args.addAll(List.of("--test-limit", "16"));
+            }
             args.addAll(c.getValue());
             Cli r = Cli.run(args.toArray(String[]::new));
             assertEquals(0, r.code(), c.getKey() + ": " + r.err());
@@ -230,6 +234,34 @@ class TorchLayoutTest {
         assertEquals(2, random.code(), random.err());
         assertTrue(random.err().contains("--init-from " + run.resolve("none.safetensors") + ": no such file"),
                 random.err());
+    }
+
+    @Test
+    void evalOfTheWeightsFileGivesTheCheckpointsResults() {
+        for (String config : List.of("mlp", "mlp-bn")) {
+            Path run = RUNS.get(config);
+            Cli ckpt = Cli.run("eval", "--checkpoint", run.toString());
+            Cli weights = Cli.run("eval", "--weights", run.resolve("model.safetensors").toString());
+            assertEquals(0, ckpt.code(), ckpt.err());
+            assertEquals(0, weights.code(), weights.err());
+            assertTrue(weights.out().startsWith("jgrad eval: " + run.resolve("model.safetensors") + " (mlp) on mnist test "
+                    + "set (10000 images)"), weights.out());
+            // Past the first line (which names the file): accuracy, per-class accuracy and confusion matrix.
+            assertEquals(ckpt.out().substring(ckpt.out().indexOf('\n')), weights.out().substring(weights.out().indexOf('\n')),
+                    config);
+        }
+        Path noModel = RUNS.get("mlp").resolve("model.safetensors").resolveSibling("no-model.safetensors");
+        try {
+            Safetensors.write(noModel, Safetensors.read(RUNS.get("mlp").resolve("model.safetensors")).tensors(),
+                    Map.of("format", "pt"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Cli unsaid = Cli.run("eval", "--weights", noModel.toString());
+        assertEquals(1, unsaid.code(), unsaid.err());
+        assertEquals(List.of("jgrad eval: error: weights " + noModel + " do not say which network they hold (no 'model' "
+                + "in their metadata; jgrad writes it, and PyTorch's save_file takes metadata={\"model\": ...})"),
+                unsaid.err().lines().toList());
     }
 
     /** A copy of the mlp-bn run's model.safetensors with its tensors edited, re-written by jgrad's writer. */
