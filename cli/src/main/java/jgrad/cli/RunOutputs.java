@@ -10,17 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jgrad.io.AtomicFiles;
-import jgrad.io.NamedTensor;
-import jgrad.io.Safetensors;
-import jgrad.nn.Parameter;
 import jgrad.train.Checkpoint;
+import jgrad.train.TorchWeights;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainResult;
 
 /**
  * What {@code train --out DIR} keeps beside the checkpoint: metrics.json, loss.png, accuracy.png,
  * predictions.png after every epoch (so an interrupted run keeps the outputs of its completed
- * epochs), and model.safetensors at the end. Every file is written atomically.
+ * epochs), and model.safetensors (PyTorch's state_dict layout) at the end. Every file is written atomically.
  */
 final class RunOutputs {
     private RunOutputs() {}
@@ -37,7 +35,7 @@ final class RunOutputs {
         List<String> written = new ArrayList<>(List.of(Checkpoint.FILE));
         writeJson(dir.resolve("metrics.json"), metrics(cfg, result, loaded, resume));
         if (result.model() != null) {
-            saveWeights(dir.resolve("model.safetensors"), cfg, result);
+            saveWeights(dir.resolve("model.safetensors"), cfg, result, loaded.data().normalization());
             written.add("model.safetensors");
         }
         if (result.lossHistory().length > 0) {
@@ -116,15 +114,14 @@ final class RunOutputs {
         AtomicFiles.write(file, bytes);
     }
 
-    static void saveWeights(Path file, TrainConfig cfg, TrainResult r) throws IOException {
-        List<NamedTensor> tensors = new ArrayList<>();
-        List<Parameter> all = new ArrayList<>(r.model().parameters());
-        all.addAll(r.model().buffers());
-        for (Parameter p : all) {
-            tensors.add(new NamedTensor(p.name(), p.tensor().shape(), p.tensor().toArray()));
-        }
+    /**
+     * The final weights in PyTorch's state_dict layout ({@link TorchWeights}), with what another tool
+     * needs to use them: the network's description and the input scaling (pixels / 255, then, with
+     * --normalize mean-std, per channel {@code (x - mean) / std}).
+     */
+    static void saveWeights(Path file, TrainConfig cfg, TrainResult r, jgrad.data.Normalization inputs)
+            throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "jgrad");
         meta.put("model", cfg.model());
         meta.put("hidden", java.util.Arrays.toString(cfg.hidden()));
         meta.put("activation", cfg.activation());
@@ -132,6 +129,11 @@ final class RunOutputs {
         if (TrainConfig.isResNet(cfg.model())) {
             meta.put("stem", cfg.stem());
         }
-        Safetensors.write(file, tensors, meta);
+        meta.put("normalize", inputs.isIdentity() ? "none" : "mean-std");
+        if (!inputs.isIdentity()) {
+            meta.put("mean", java.util.Arrays.toString(inputs.mean()));
+            meta.put("std", java.util.Arrays.toString(inputs.std()));
+        }
+        TorchWeights.write(file, r.model(), r.steps(), meta);
     }
 }

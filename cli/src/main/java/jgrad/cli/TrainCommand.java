@@ -21,7 +21,9 @@ import jgrad.nn.Parameter;
 import jgrad.data.DatasetSpec;
 import jgrad.train.Checkpoint;
 import jgrad.train.JitWarmup;
+import jgrad.train.ModelShapes;
 import jgrad.train.RunOptions;
+import jgrad.train.TorchWeights;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
 import jgrad.train.TrainResult;
@@ -59,13 +61,18 @@ final class TrainCommand implements Callable<Integer> {
                     + "--out defaults to DIR).")
     Path resumeDir;
 
+    @Option(names = "--init-from", paramLabel = "FILE",
+            description = "Start from these weights instead of random ones: a model.safetensors of jgrad, or a "
+                    + "PyTorch state_dict of the same network saved with safetensors (names, shapes checked first).")
+    Path initFrom;
+
     @Option(names = "--stop-after-epoch", defaultValue = "0", paramLabel = "N",
             description = "Stop once epoch N is done, leaving the checkpoint to --resume (needs --out).")
     int stopAfterEpoch;
 
     /** The job the options describe, every option checked; nothing but the checkpoint has been read yet. */
-    private record Job(TrainConfig cfg, Checkpoint resume, Path dir, String dataset, DataLimits limits,
-                       boolean finished) {}
+    private record Job(TrainConfig cfg, Checkpoint resume, TorchWeights initial, Path dir, String dataset,
+                       DataLimits limits, boolean finished) {}
 
     @Option(names = "--no-warmup", description = "Skip the CPU JIT warm-up (by default a throw-away run on synthetic "
             + "data compiles the kernels while the data loads, so the timed loop starts at full speed).")
@@ -101,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
             if (overwrite) {
                 RunFolder.clear(job.dir());  // now that the new run's data is in hand
             }
-            RunOptions run = new RunOptions(job.dir(), job.resume(), stopAfterEpoch, loaded.info());
+            RunOptions run = new RunOptions(job.dir(), job.resume(), stopAfterEpoch, loaded.info(), job.initial());
             RunKeeper.Writer outputs = job.dir() == null ? null
                     : soFar -> RunOutputs.write(job.dir(), job.cfg(), soFar, loaded, job.resume());
             keeper.keep(outputs);
@@ -120,6 +127,14 @@ final class TrainCommand implements Callable<Integer> {
         Checks.outputFile("--metrics-json", metricsJson);
         if (overwrite && outDir == null) {
             throw new IllegalArgumentException("--overwrite needs --out (the folder whose run it replaces)");
+        }
+        if (initFrom != null && resumeDir != null) {
+            throw new IllegalArgumentException("--init-from and --resume both given: --resume continues a run with its "
+                    + "optimizer state, --init-from starts a new one from given weights; give one");
+        }
+        if (initFrom != null && !Files.isRegularFile(initFrom)) {
+            throw new IllegalArgumentException("--init-from " + initFrom + (Files.exists(initFrom)
+                    ? " is not a file (give the .safetensors file itself)" : ": no such file"));
         }
         if (overwrite && resumeDir != null) {
             throw new IllegalArgumentException("--overwrite and --resume both given: --resume continues the run, "
@@ -168,13 +183,19 @@ final class TrainCommand implements Callable<Integer> {
         TrainChecks.batchSize(cfg, dataset, limits);
         TrainChecks.modelSize(cfg, dataset);
         new RunOptions(dir, resume, stopAfterEpoch, null);  // its checks of --stop-after-epoch
+        TorchWeights initial = null;
+        if (initFrom != null) {
+            // Names, dtypes and shapes against the config before any tensor data is read; before the data set.
+            DatasetSpec on = DatasetSpec.byName(dataset.trim());
+            initial = TorchWeights.read(initFrom, ModelShapes.of(cfg, on.shape(), on.classes()));
+        }
         if (cfg.epochs() > 0 && stopAfterEpoch > cfg.epochs()) {
             throw new IllegalArgumentException("--stop-after-epoch " + stopAfterEpoch + " is past the run's last epoch"
                     + " (--epochs " + cfg.epochs() + ")");
         }
         boolean finished = resume != null && (resume.stoppedEarlyAfter() > 0 || (cfg.epochs() > 0
                 ? resume.epoch() >= cfg.epochs() : resume.step() >= cfg.steps()));
-        return new Job(cfg, resume, dir, dataset, limits, finished);
+        return new Job(cfg, resume, initial, dir, dataset, limits, finished);
     }
 
     /**
@@ -232,6 +253,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (resume != null) {
             out.printf("  resuming from %s at epoch %d (step %d)%n", resume.file(), resume.epoch(), resume.step());
+        }
+        if (run.initialWeights() != null) {
+            out.printf("  initial weights from %s%n", initFrom);
         }
         TrainResult result;
         try {

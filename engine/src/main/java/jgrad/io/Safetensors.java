@@ -36,8 +36,8 @@ import java.util.TreeMap;
  * </pre>
  *
  * <p><b>Writing</b> follows the reference implementation byte for byte where it is deterministic:
- * tensors are laid out sorted by name (by UTF-8 bytes, as Rust compares strings; the reference sorts
- * by dtype first, which is moot since jgrad writes F32 only), the header is compact JSON with keys
+ * tensors are laid out by dtype, wider first (I64 before F32, as the reference sorts), then by name (by
+ * UTF-8 bytes, as Rust compares strings), the header is compact JSON with keys
  * {@code dtype, shape, data_offsets}. Metadata keys are sorted (the reference uses a hash map, i.e.
  * arbitrary order) and {@code __metadata__} is omitted when empty. Files are written through
  * {@link AtomicFiles}.
@@ -166,7 +166,17 @@ public final class Safetensors {
      */
     public static void write(Path file, List<NamedTensor> tensors, Map<String, String> metadata)
             throws IOException {
-        write(file, tensors, metadata, false);
+        write(file, tensors, List.of(), metadata, false);
+    }
+
+    /**
+     * Writes F32 and I64 tensors and string metadata atomically. As in the reference, the wider dtype
+     * comes first in the data buffer (I64, then F32, each sorted by name), so every tensor starts at
+     * a multiple of its element size.
+     */
+    public static void write(Path file, List<NamedTensor> tensors, List<LongTensor> longs, Map<String, String> metadata)
+            throws IOException {
+        write(file, tensors, longs, metadata, false);
     }
 
     /**
@@ -175,18 +185,26 @@ public final class Safetensors {
      */
     public static void writeKeepingPrevious(Path file, List<NamedTensor> tensors, Map<String, String> metadata)
             throws IOException {
-        write(file, tensors, metadata, true);
+        write(file, tensors, List.of(), metadata, true);
     }
 
-    private static void write(Path file, List<NamedTensor> tensors, Map<String, String> metadata,
-                              boolean keepPrevious) throws IOException {
+    private static void write(Path file, List<NamedTensor> tensors, List<LongTensor> longs,
+                              Map<String, String> metadata, boolean keepPrevious) throws IOException {
         Objects.requireNonNull(file, "file");
-        List<NamedTensor> sorted = sortedForWriting(tensors);
-        byte[] header = header(sorted, metadata == null ? Map.of() : metadata);
+        Objects.requireNonNull(longs, "longs");
+        List<NamedTensor> sorted = sortedForWriting(tensors, longs);
+        List<LongTensor> sortedLongs = new ArrayList<>(longs);
+        sortedLongs.sort(Comparator.comparing(t -> t.name().getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
+        byte[] header = header(sorted, sortedLongs, metadata == null ? Map.of() : metadata);
         AtomicFiles.IoWriter body = out -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             out.write(len.array());
             out.write(header);
+            for (LongTensor t : sortedLongs) {
+                ByteBuffer values = ByteBuffer.allocate(8 * t.data().length).order(ByteOrder.LITTLE_ENDIAN);
+                values.asLongBuffer().put(t.data());
+                out.write(values.array());
+            }
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (NamedTensor t : sorted) {
                 writeFloats(out, t.data(), chunk);
@@ -199,16 +217,18 @@ public final class Safetensors {
         }
     }
 
-    private static List<NamedTensor> sortedForWriting(List<NamedTensor> tensors) {
+    private static List<NamedTensor> sortedForWriting(List<NamedTensor> tensors, List<LongTensor> longs) {
         Objects.requireNonNull(tensors, "tensors");
         Set<String> names = new HashSet<>();
-        for (NamedTensor t : tensors) {
-            Objects.requireNonNull(t, "tensor");
-            if (t.name().equals(SafetensorsHeaderParser.METADATA_KEY)) {
+        List<String> all = new ArrayList<>();
+        tensors.forEach(t -> all.add(Objects.requireNonNull(t, "tensor").name()));
+        longs.forEach(t -> all.add(Objects.requireNonNull(t, "tensor").name()));
+        for (String name : all) {
+            if (name.equals(SafetensorsHeaderParser.METADATA_KEY)) {
                 throw new IllegalArgumentException("tensor name '__metadata__' is reserved");
             }
-            if (!names.add(t.name())) {
-                throw new IllegalArgumentException("duplicate tensor name '" + t.name() + "'");
+            if (!names.add(name)) {
+                throw new IllegalArgumentException("duplicate tensor name '" + name + "'");
             }
         }
         List<NamedTensor> sorted = new ArrayList<>(tensors);
@@ -216,7 +236,8 @@ public final class Safetensors {
         return sorted;
     }
 
-    private static byte[] header(List<NamedTensor> sorted, Map<String, String> metadata) throws IOException {
+    private static byte[] header(List<NamedTensor> sorted, List<LongTensor> longs, Map<String, String> metadata)
+            throws IOException {
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             if (e.getKey() == null || e.getValue() == null) {
                 throw new IllegalArgumentException("metadata has a null key or value: " + e);
@@ -233,21 +254,11 @@ public final class Safetensors {
                 g.writeEndObject();
             }
             long offset = 0;
+            for (LongTensor t : longs) {
+                offset = entry(g, t.name(), DType.I64, t.shape(), offset, t.data().length);
+            }
             for (NamedTensor t : sorted) {
-                long end = offset + 4L * t.data().length;
-                g.writeObjectFieldStart(t.name());
-                g.writeStringField("dtype", DType.F32.name());
-                g.writeArrayFieldStart("shape");
-                for (int d : t.shape()) {
-                    g.writeNumber(d);
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("data_offsets");
-                g.writeNumber(offset);
-                g.writeNumber(end);
-                g.writeEndArray();
-                g.writeEndObject();
-                offset = end;
+                offset = entry(g, t.name(), DType.F32, t.shape(), offset, t.data().length);
             }
             g.writeEndObject();
         }
@@ -260,6 +271,25 @@ public final class Safetensors {
                     + " bytes, over the " + MAX_HEADER_BYTES + "-byte limit readers enforce");
         }
         return bytes.toByteArray();
+    }
+
+    /** One tensor's header entry; returns the offset where the next tensor's data starts. */
+    private static long entry(JsonGenerator g, String name, DType dtype, int[] shape, long offset, int count)
+            throws IOException {
+        long end = offset + (long) dtype.size() * count;
+        g.writeObjectFieldStart(name);
+        g.writeStringField("dtype", dtype.name());
+        g.writeArrayFieldStart("shape");
+        for (int d : shape) {
+            g.writeNumber(d);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("data_offsets");
+        g.writeNumber(offset);
+        g.writeNumber(end);
+        g.writeEndArray();
+        g.writeEndObject();
+        return end;
     }
 
     private static void writeFloats(OutputStream out, float[] data, ByteBuffer chunk) throws IOException {
@@ -303,6 +333,40 @@ public final class Safetensors {
             List<NamedTensor> tensors = new ArrayList<>(header.tensors().size());
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (TensorInfo t : header.tensors()) {
+                float[] data = new float[(int) (t.byteLength() / 4)];
+                readFloats(file, ch, header.dataOffset() + t.begin(), data, chunk);
+                tensors.add(new NamedTensor(t.name(), t.shape(), data));
+            }
+            return new Contents(header.metadata(), tensors);
+        }
+    }
+
+    /**
+     * Reads the F32 tensors named in {@code names} and nothing else, for a caller that has checked
+     * the header ({@link #readHeader}) and wants only some of a file's tensors (a PyTorch state dict
+     * also holds int64 counters that jgrad has no use for).
+     *
+     * @throws SafetensorsException if the file is malformed, lacks one of the names or stores it not as F32
+     */
+    public static Contents readF32(Path file, Set<String> names) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header header = readHeader(file, ch);
+            List<TensorInfo> wanted = new ArrayList<>();
+            for (TensorInfo t : header.tensors()) {
+                if (names.contains(t.name())) {
+                    if (t.dtype() != DType.F32) {
+                        throw new SafetensorsException(file, "tensor " + SafetensorsHeaderParser.quote(t.name())
+                                + " has dtype " + t.dtype() + "; F32 expected");
+                    }
+                    wanted.add(t);
+                }
+            }
+            if (wanted.size() != names.size()) {
+                throw new SafetensorsException(file, "lacks some of the tensors " + names);
+            }
+            List<NamedTensor> tensors = new ArrayList<>(wanted.size());
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (TensorInfo t : wanted) {
                 float[] data = new float[(int) (t.byteLength() / 4)];
                 readFloats(file, ch, header.dataOffset() + t.begin(), data, chunk);
                 tensors.add(new NamedTensor(t.name(), t.shape(), data));

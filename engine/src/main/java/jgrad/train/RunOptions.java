@@ -11,11 +11,22 @@ import java.nio.file.Path;
  *                       a checkpoint to resume from; 0 runs to the end
  * @param dataInfo       JSON describing the data (dataset, normalisation), stored in checkpoints so
  *                       that evaluation can rebuild the inputs; opaque to the trainer
+ * @param initialWeights weights (checked against the config) that replace the freshly drawn ones
+ *                       before the first step ({@code train --init-from}); null for none
  */
-public record RunOptions(Path checkpointDir, Checkpoint resume, int stopAfterEpoch, String dataInfo) {
+public record RunOptions(Path checkpointDir, Checkpoint resume, int stopAfterEpoch, String dataInfo,
+                         TorchWeights initialWeights) {
     public static final RunOptions NONE = new RunOptions(null, null, 0, "{}");
 
+    public RunOptions(Path checkpointDir, Checkpoint resume, int stopAfterEpoch, String dataInfo) {
+        this(checkpointDir, resume, stopAfterEpoch, dataInfo, null);
+    }
+
     public RunOptions {
+        if (resume != null && initialWeights != null) {
+            throw new IllegalArgumentException("a run continues from a checkpoint or starts from initial weights,"
+                    + " not both");
+        }
         if (stopAfterEpoch < 0) {
             throw new IllegalArgumentException("--stop-after-epoch must be >= 0, got " + stopAfterEpoch);
         }

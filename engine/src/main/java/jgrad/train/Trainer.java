@@ -106,6 +106,14 @@ public final class Trainer {
             run.resume().checkTensors(data.shape(), data.classes());  // before a model of its config's size exists
         }
         Sequential model = buildModel(cfg, device, data.shape(), data.classes());
+        if (run.initialWeights() != null) {
+            try {
+                run.initialWeights().copyInto(model);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
         afterBuild.accept(model);
         Optimizer optimizer = Optimizer.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.momentum(),
                 cfg.weightDecay());

@@ -132,6 +132,37 @@ class SafetensorsTest {
     }
 
     @Test
+    void int64ScalarsComeFirstAsTheReferenceSortsWiderDtypesFirst() throws IOException {
+        Path p = dir.resolve("counters.safetensors");
+        Safetensors.write(p, List.of(new NamedTensor("a.weight", new int[] {1}, new float[] {-2f})),
+                List.of(LongTensor.scalar("a.num_batches_tracked", 600L)), Map.of());
+        byte[] bytes = Files.readAllBytes(p);
+        String json = "{\"a.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]},"
+                + "\"a.weight\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}";
+        int padded = (json.length() + 7) / 8 * 8;
+        ByteBuffer expected = ByteBuffer.allocate(8 + padded + 12).order(ByteOrder.LITTLE_ENDIAN);
+        expected.putLong(padded).put(json.getBytes(StandardCharsets.US_ASCII));
+        while (expected.position() < 8 + padded) {
+            expected.put((byte) ' ');
+        }
+        expected.putLong(600L).putFloat(-2f);
+        assertArrayEquals(expected.array(), bytes);
+
+        assertEquals(List.of(DType.I64, DType.F32),
+                Safetensors.readHeader(p).tensors().stream().map(Safetensors.TensorInfo::dtype).toList());
+        Safetensors.Contents floats = Safetensors.readF32(p, java.util.Set.of("a.weight"));
+        assertEquals(List.of(new NamedTensor("a.weight", new int[] {1}, new float[] {-2f})), floats.tensors());
+        assertContains(assertThrows(SafetensorsException.class,
+                () -> Safetensors.readF32(p, java.util.Set.of("a.num_batches_tracked"))).getMessage(),
+                "'a.num_batches_tracked' has dtype I64; F32 expected");
+        assertContains(assertThrows(SafetensorsException.class,
+                () -> Safetensors.readF32(p, java.util.Set.of("b"))).getMessage(), "lacks some of the tensors [b]");
+        assertThrows(IllegalArgumentException.class, () -> Safetensors.write(p,
+                List.of(new NamedTensor("x", new int[0], new float[1])), List.of(LongTensor.scalar("x", 1)), Map.of()),
+                "a name used by a float and a long tensor");
+    }
+
+    @Test
     void emptyFileListAndNullMetadataRoundTrip() throws IOException {
         Path p = dir.resolve("e.safetensors");
         Safetensors.write(p, List.of(), null);

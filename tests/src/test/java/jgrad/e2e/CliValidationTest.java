@@ -148,6 +148,9 @@ class CliValidationTest {
             row("train --resume $CKPT --out $NEW --overwrite", "--overwrite and --resume both given"),
             row("train --resume $MISSING", "--resume $MISSING: no such file or directory"),
             row("train --resume $DIR", "--resume $DIR: no checkpoint.safetensors in this directory"),
+            row("train --init-from $MISSING", "--init-from $MISSING: no such file"),
+            row("train --init-from $DIR", "--init-from $DIR is not a file (give the .safetensors file itself)"),
+            row("train --init-from $FILE --resume $CKPT", "--init-from and --resume both given"),
             // ---- train --resume: what the checkpoint's run cannot change
             row("train --resume $CKPT --model convnet", "--model convnet conflicts with --resume $CKPT: its run has "
                     + "--model mlp"),
@@ -172,7 +175,9 @@ class CliValidationTest {
             row("frobnicate", "Unmatched argument at index 0: 'frobnicate'"),
             row("help frobnicate", "Unknown subcommand 'frobnicate'"),
             // ---- eval
-            row("eval", "Missing required option: '--checkpoint=DIR'"),
+            row("eval", "give --checkpoint DIR (a run) or --weights FILE (a model.safetensors)"),
+            row("eval --weights $MISSING", "--weights $MISSING: no such file"),
+            row("eval --weights $FILE --checkpoint $CKPT", "--checkpoint and --weights both given: give one"),
             row("eval --checkpoint $MISSING", "--checkpoint $MISSING: no such file or directory"),
             row("eval --checkpoint $DIR", "--checkpoint $DIR: no checkpoint.safetensors in this directory"),
             row("eval --checkpoint $CKPT --dataset imagenet", "unknown --dataset 'imagenet'"),

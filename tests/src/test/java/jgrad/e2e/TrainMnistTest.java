@@ -87,7 +87,7 @@ class TrainMnistTest {
         Path out = tmp.resolve("run");
         train("--steps", "200", "--out", out.toString());
         var weights = Safetensors.read(out.resolve("model.safetensors")).asMap();
-        assertArrayEquals(new int[] {784, 100}, weights.get("fc1.weight").shape());
+        assertArrayEquals(new int[] {100, 784}, weights.get("fc1.weight").shape(), "PyTorch's Linear layout [out, in]");
         assertArrayEquals(new int[] {10}, weights.get("fc2.bias").shape());
         var png = ImageIO.read(out.resolve("loss.png").toFile());
         assertTrue(png.getWidth() >= 800, "loss curve rendered");
@@ -118,7 +118,7 @@ class TrainMnistTest {
         assertTrue(m.get("test_accuracy").asDouble() >= 0.95, "accuracy " + m.get("test_accuracy"));
         var weights = Safetensors.read(out.resolve("model.safetensors")).asMap();
         assertArrayEquals(new int[] {30, 1, 5, 5}, weights.get("conv1.weight").shape());
-        assertArrayEquals(new int[] {4320, 100}, weights.get("fc1.weight").shape());
+        assertArrayEquals(new int[] {100, 4320}, weights.get("fc1.weight").shape(), "PyTorch's Linear layout [out, in]");
     }
 
     @Test
