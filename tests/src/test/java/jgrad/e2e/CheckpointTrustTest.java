@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +21,6 @@ import jgrad.train.RunOptions;
 import jgrad.train.StepBench;
 import jgrad.train.TrainConfig;
 import jgrad.train.Trainer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -288,20 +286,6 @@ class CheckpointTrustTest {
 
     @Test
     void docsHoldThisTable() throws IOException {
-        Path doc = Path.of("..", "docs", "reliability.md");
-        Assumptions.assumeTrue(Files.isRegularFile(doc), "no " + doc.toAbsolutePath() + " (not a source checkout)");
-        String text = Files.readString(doc, StandardCharsets.UTF_8);
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
-        assertTrue(begin >= 0 && end > begin, doc + " has the crafted-checkpoint table markers");
-        String table = table();
-        if (System.getenv("JGRAD_UPDATE_DOCS") != null) {
-            Files.writeString(doc, text.substring(0, begin + BEGIN.length()) + table + text.substring(end),
-                    StandardCharsets.UTF_8);
-            return;
-        }
-        assertEquals(table, text.substring(begin + BEGIN.length(), end), "docs/reliability.md is out of date: run "
-                + "JGRAD_UPDATE_DOCS=1 mvn -o -pl tests -am verify -Dtest=CheckpointTrustTest "
-                + "-Dsurefire.failIfNoSpecifiedTests=false");
+        new GeneratedDocTable(BEGIN, END, "CheckpointTrustTest").check(table());
     }
 }

@@ -22,7 +22,6 @@ import jgrad.train.RunOptions;
 import jgrad.train.TrainConfig;
 import jgrad.train.TrainData;
 import jgrad.train.Trainer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -367,21 +366,7 @@ class CliValidationTest {
 
     @Test
     void docsHoldThisTable() throws IOException {
-        Path doc = Path.of("..", "docs", "reliability.md");
-        Assumptions.assumeTrue(Files.isRegularFile(doc), "no " + doc.toAbsolutePath() + " (not a source checkout)");
-        String text = Files.readString(doc, StandardCharsets.UTF_8);
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
-        assertTrue(begin >= 0 && end > begin, doc + " has the table markers");
-        String table = table();
-        String current = text.substring(begin + BEGIN.length(), end);
-        if (System.getenv("JGRAD_UPDATE_DOCS") != null) {
-            Files.writeString(doc, text.substring(0, begin + BEGIN.length()) + table + text.substring(end),
-                    StandardCharsets.UTF_8);
-            return;
-        }
-        assertEquals(table, current, "docs/reliability.md is out of date: run JGRAD_UPDATE_DOCS=1 mvn -o -pl tests "
-                + "-am test -Dtest=CliValidationTest -Dsurefire.failIfNoSpecifiedTests=false");
+        new GeneratedDocTable(BEGIN, END, "CliValidationTest").check(table());
     }
 
     // ---- valid but absurd values, and a warning: these need MNIST (the checks need the data set's size)
