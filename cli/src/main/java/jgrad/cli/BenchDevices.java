@@ -151,7 +151,7 @@ final class BenchDevices implements AutoCloseable {
     /** Whether CUDA device {@code ordinal} is the jgrad CUDA simulator (by the name it reports). */
     boolean simulated(int ordinal) {
         CudaGpu c = cudaGpu(ordinal);
-        return c != null && c.name().startsWith(CudaProbe.SIMULATOR_NAME);
+        return c != null && CudaProbe.isSimulator(c.name());
     }
 
     /** Whether a simulated GPU is in this run (one left out, e.g. by --device auto, is not). */

@@ -137,7 +137,7 @@ final class CompareCommand implements Callable<Integer> {
             Side cpu = run(out, cpuRun < steps ? withSteps(cfg, cpuRun) : cfg, CpuDevice.get(), data,
                     (double) steps / cpuRun, false);
             if (gpuDevice != null) {
-                gpu = run(out, cfg, gpuDevice, data, 1, gpuDevice.name().contains(CudaProbe.SIMULATOR_NAME));
+                gpu = run(out, cfg, gpuDevice, data, 1, CudaProbe.isSimulator(gpuDevice.name()));
             }
             report(out, cfg, steps, cpu, gpu);
         } finally {

@@ -84,7 +84,7 @@ final class RunOutputs {
             loaded.data().shape().width()});
         m.put("device", r.device());
         // The simulator's times are host time: a reader of the JSON must not take them for a GPU's.
-        m.put("simulated", TrainCommand.simulated(r.device()));
+        m.put("simulated", jgrad.cuda.CudaProbe.isSimulator(r.device()));
         m.put("steps", r.steps());
         m.put("train_seconds", r.trainSeconds());
         m.put("ms_per_step", r.msPerStep());

@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
         // On the CUDA simulator every rate is host time: its progress lines say so (issue 12: no figure from
         // the simulator reads as a GPU figure).
         Progress progress = new Progress(out, Progress.isTerminal(),
-                simulated(selection.device().name()) ? "train (simulated)" : "train", job.cfg().batchSize());
+                jgrad.cuda.CudaProbe.isSimulator(selection.device().name()) ? "train (simulated)" : "train", job.cfg().batchSize());
         jgrad.data.DatasetSpec dataSpec = jgrad.data.DatasetSpec.byName(job.dataset().trim());
         int trainCount = job.limits().trainCount(dataSpec.trainCount(), dataSpec.name());
         try (progress; RunKeeper keeper = new RunKeeper(progress, spec.commandLine().getErr(), Progress.isTerminal(),
@@ -222,11 +222,6 @@ final class TrainCommand implements Callable<Integer> {
      * enough that a few steps compile everything. Waiting costs the job nothing in total: the same
      * compilation would otherwise happen inside the loop.
      */
-    /** Whether a device name is the jgrad CUDA simulator's ("cuda:0 jgrad CUDA simulator (sm_90)"). */
-    static boolean simulated(String deviceName) {
-        return deviceName.contains(jgrad.cuda.CudaProbe.SIMULATOR_NAME);
-    }
-
     private JitWarmup startWarmup(TrainConfig cfg, Devices.Selection selection, String dataset) {
         if (noWarmup || !(selection.device() instanceof jgrad.cpu.CpuDevice)) {
             return null;
@@ -267,7 +262,7 @@ final class TrainCommand implements Callable<Integer> {
         out.println();
         out.printf("device         %s%n", result.device());
         out.printf("steps          %d%n", result.steps());
-        String hostTime = simulated(result.device()) ? "  (simulated device: host time, not a GPU figure)" : "";
+        String hostTime = jgrad.cuda.CudaProbe.isSimulator(result.device()) ? "  (simulated device: host time, not a GPU figure)" : "";
         out.printf("train seconds  %.3f%s%n", result.trainSeconds(), hostTime);
         out.printf("ms/step        %.4f%s%n", result.msPerStep(), hostTime);
         out.printf("final loss     %.4f%n", result.finalLoss());

@@ -57,7 +57,7 @@ public final class CudaProbe {
          * proves the CUDA path correct, never fast, so {@code --device auto} does not pick it.
          */
         public boolean simulated() {
-            return deviceName != null && deviceName.startsWith(SIMULATOR_NAME);
+            return isSimulator(deviceName);
         }
 
         /** One line for logs and skip messages. */
@@ -71,6 +71,15 @@ public final class CudaProbe {
 
     /** The start of the simulated device's name (kernels/sim/src/driver). */
     public static final String SIMULATOR_NAME = "jgrad CUDA simulator";
+
+    /**
+     * Whether a device name is the simulator's: the driver's name ("jgrad CUDA simulator (sm_90)")
+     * or jgrad's device name built from it ("cuda:0 jgrad CUDA simulator (sm_90)").
+     */
+    public static boolean isSimulator(String deviceName) {
+        return deviceName != null && (deviceName.startsWith(SIMULATOR_NAME)
+                || deviceName.matches("cuda:\\d+ " + java.util.regex.Pattern.quote(SIMULATOR_NAME) + ".*"));
+    }
 
     private static Result cached;
 
