@@ -10,7 +10,7 @@ import jgrad.device.Pool2dGeometry;
  * between the GEMM's [K][nb·P] layout and NCHW. Chunks bound the temporary memory to
  * {@link #COL_LIMIT_FLOATS}; temporaries come from the pool and go back once the chunk is queued.
  */
-final class CudaConvOps {
+final class CudaConvOps implements ConvPoolKernels {
     /** Column matrix per chunk: 32 Mi floats (128 MiB). */
     static final long COL_LIMIT_FLOATS = 1L << 25;
     /**
@@ -64,7 +64,8 @@ final class CudaConvOps {
         return device.allocate(Math.toIntExact(numel));
     }
 
-    void forward(Conv2dGeometry g, CudaStorage x, CudaStorage w, CudaStorage bias, CudaStorage y) {
+    @Override
+    public void forward(Conv2dGeometry g, CudaStorage x, CudaStorage w, CudaStorage bias, CudaStorage y) {
         int nbMax = chunkImages(g);
         int ckk = g.inChannels() * g.kernelH() * g.kernelW();
         int kOut = g.outChannels();
@@ -82,7 +83,8 @@ final class CudaConvOps {
         }
     }
 
-    void backwardData(Conv2dGeometry g, CudaStorage dy, CudaStorage w, CudaStorage dx, boolean accumulate) {
+    @Override
+    public void backwardData(Conv2dGeometry g, CudaStorage dy, CudaStorage w, CudaStorage dx, boolean accumulate) {
         int nbMax = chunkImages(g);
         int ckk = g.inChannels() * g.kernelH() * g.kernelW();
         int kOut = g.outChannels();
@@ -104,7 +106,8 @@ final class CudaConvOps {
         }
     }
 
-    void backwardFilter(Conv2dGeometry g, CudaStorage x, CudaStorage dy, CudaStorage dw, CudaStorage dbias,
+    @Override
+    public void backwardFilter(Conv2dGeometry g, CudaStorage x, CudaStorage dy, CudaStorage dw, CudaStorage dbias,
                         boolean accumulate) {
         int nbMax = chunkImages(g);
         int ckk = g.inChannels() * g.kernelH() * g.kernelW();
@@ -134,21 +137,25 @@ final class CudaConvOps {
                 .i32(g.outW());
     }
 
-    void maxPoolForward(Pool2dGeometry g, CudaStorage x, CudaStorage y) {
+    @Override
+    public void maxPoolForward(Pool2dGeometry g, CudaStorage x, CudaStorage y) {
         poolShape(k.maxPoolForward.args().ptr(x).ptr(y), g).launchFor(g.outputNumel());
     }
 
-    void maxPoolBackward(Pool2dGeometry g, CudaStorage x, CudaStorage y, CudaStorage dy, CudaStorage dx,
+    @Override
+    public void maxPoolBackward(Pool2dGeometry g, CudaStorage x, CudaStorage y, CudaStorage dy, CudaStorage dx,
                          boolean accumulate) {
         poolShape(k.maxPoolBackward.args().ptr(x).ptr(y).ptr(dy).ptr(dx), g).i32(accumulate)
                 .launchFor(g.inputNumel());
     }
 
-    void avgPoolForward(Pool2dGeometry g, CudaStorage x, CudaStorage y) {
+    @Override
+    public void avgPoolForward(Pool2dGeometry g, CudaStorage x, CudaStorage y) {
         poolShape(k.avgPoolForward.args().ptr(x).ptr(y), g).launchFor(g.outputNumel());
     }
 
-    void avgPoolBackward(Pool2dGeometry g, CudaStorage dy, CudaStorage dx, boolean accumulate) {
+    @Override
+    public void avgPoolBackward(Pool2dGeometry g, CudaStorage dy, CudaStorage dx, boolean accumulate) {
         poolShape(k.avgPoolBackward.args().ptr(dy).ptr(dx), g).i32(accumulate).launchFor(g.inputNumel());
     }
 }

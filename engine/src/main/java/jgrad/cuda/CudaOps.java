@@ -30,8 +30,8 @@ final class CudaOps implements DeviceOps {
     private final CudaKernels k;
     private final Cublas cublas;
     private final Cudnn cudnn;
-    private final CudnnConv cudnnConv;
-    private final CudaConvOps ownConv;
+    /** cuDNN's convolution and pooling where the device has cuDNN, else the own kernels: chosen here, once. */
+    private final ConvPoolKernels conv;
     private boolean loggedBatchNormEps;
 
     CudaOps(CudaDevice device, CudaKernels kernels, Cublas cublas, Cudnn cudnn, CudnnConv cudnnConv) {
@@ -39,8 +39,7 @@ final class CudaOps implements DeviceOps {
         this.k = kernels;
         this.cublas = cublas;
         this.cudnn = cudnn;
-        this.cudnnConv = cudnnConv;
-        this.ownConv = new CudaConvOps(device, kernels, this);
+        this.conv = cudnnConv != null ? cudnnConv : new CudaConvOps(device, kernels, this);
     }
 
     /**
@@ -343,7 +342,7 @@ final class CudaOps implements DeviceOps {
                 .f32(beta1).f32(beta2).f32(eps).f32(stepSize).f32(invSqrtC2).f32(weightDecay).launchFor(n);
     }
 
-    // ---- convolution and pooling: cuDNN when the device has it, else im2col + GEMM and own kernels ----
+    // ---- convolution and pooling: checked here, run by the ConvPoolKernels chosen when the device opened ----
 
     @Override
     public void conv2dForward(Conv2dGeometry g, Storage x, Storage w, Storage bias, Storage y) {
@@ -351,11 +350,7 @@ final class CudaOps implements DeviceOps {
         CudaStorage ws = buf(w, g.weightNumel(), "w");
         CudaStorage bs = bias == null ? null : buf(bias, g.outChannels(), "bias");
         CudaStorage ys = buf(y, g.outputNumel(), "y");
-        if (cudnnConv != null) {
-            cudnnConv.forward(g, xs, ws, bs, ys);
-        } else {
-            ownConv.forward(g, xs, ws, bs, ys);
-        }
+        conv.forward(g, xs, ws, bs, ys);
     }
 
     @Override
@@ -363,11 +358,7 @@ final class CudaOps implements DeviceOps {
         CudaStorage dys = buf(dy, g.outputNumel(), "dy");
         CudaStorage ws = buf(w, g.weightNumel(), "w");
         CudaStorage dxs = buf(dx, g.inputNumel(), "dx");
-        if (cudnnConv != null) {
-            cudnnConv.backwardData(g, dys, ws, dxs, accumulate);
-        } else {
-            ownConv.backwardData(g, dys, ws, dxs, accumulate);
-        }
+        conv.backwardData(g, dys, ws, dxs, accumulate);
     }
 
     @Override
@@ -377,22 +368,14 @@ final class CudaOps implements DeviceOps {
         CudaStorage dys = buf(dy, g.outputNumel(), "dy");
         CudaStorage dws = buf(dw, g.weightNumel(), "dw");
         CudaStorage dbs = dbias == null ? null : buf(dbias, g.outChannels(), "dbias");
-        if (cudnnConv != null) {
-            cudnnConv.backwardFilter(g, xs, dys, dws, dbs, accumulate);
-        } else {
-            ownConv.backwardFilter(g, xs, dys, dws, dbs, accumulate);
-        }
+        conv.backwardFilter(g, xs, dys, dws, dbs, accumulate);
     }
 
     @Override
     public void maxPool2dForward(Pool2dGeometry g, Storage x, Storage y) {
         CudaStorage xs = buf(x, g.inputNumel(), "x");
         CudaStorage ys = buf(y, g.outputNumel(), "y");
-        if (cudnn != null) {
-            cudnn.poolForward(g, true, xs, ys);
-        } else {
-            ownConv.maxPoolForward(g, xs, ys);
-        }
+        conv.maxPoolForward(g, xs, ys);
     }
 
     @Override
@@ -401,33 +384,20 @@ final class CudaOps implements DeviceOps {
         CudaStorage ys = buf(y, g.outputNumel(), "y");
         CudaStorage dys = buf(dy, g.outputNumel(), "dy");
         CudaStorage dxs = buf(dx, g.inputNumel(), "dx");
-        if (cudnn != null) {
-            cudnn.poolBackward(g, true, xs, ys, dys, dxs, accumulate);
-        } else {
-            ownConv.maxPoolBackward(g, xs, ys, dys, dxs, accumulate);
-        }
+        conv.maxPoolBackward(g, xs, ys, dys, dxs, accumulate);
     }
 
     @Override
     public void avgPool2dForward(Pool2dGeometry g, Storage x, Storage y) {
         CudaStorage xs = buf(x, g.inputNumel(), "x");
         CudaStorage ys = buf(y, g.outputNumel(), "y");
-        if (cudnn != null) {
-            cudnn.poolForward(g, false, xs, ys);
-        } else {
-            ownConv.avgPoolForward(g, xs, ys);
-        }
+        conv.avgPoolForward(g, xs, ys);
     }
 
     @Override
     public void avgPool2dBackward(Pool2dGeometry g, Storage dy, Storage dx, boolean accumulate) {
         CudaStorage dys = buf(dy, g.outputNumel(), "dy");
         CudaStorage dxs = buf(dx, g.inputNumel(), "dx");
-        if (cudnn != null) {
-            // Average pooling's gradient does not depend on x or y; cuDNN still wants valid pointers.
-            cudnn.poolBackward(g, false, dxs, dys, dys, dxs, accumulate);
-        } else {
-            ownConv.avgPoolBackward(g, dys, dxs, accumulate);
-        }
+        conv.avgPoolBackward(g, dys, dxs, accumulate);
     }
 }

@@ -42,6 +42,7 @@ import jcuda.jcudnn.cudnnMathType;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
 import jgrad.device.Conv2dGeometry;
+import jgrad.device.Pool2dGeometry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * marks the algorithms that add with atomics (backward-filter ALGO_0 and ALGO_3, backward-data
  * ALGO_0) CUDNN_NON_DETERMINISTIC.
  */
-final class CudnnConv {
+final class CudnnConv implements ConvPoolKernels {
     private static final Logger LOG = LoggerFactory.getLogger(CudnnConv.class);
     static final long WORKSPACE_LIMIT = 1L << 30;
 
@@ -238,7 +239,8 @@ final class CudnnConv {
         return p.filter;
     }
 
-    void forward(Conv2dGeometry g, CudaStorage x, CudaStorage w, CudaStorage bias, CudaStorage y) {
+    @Override
+    public void forward(Conv2dGeometry g, CudaStorage x, CudaStorage w, CudaStorage bias, CudaStorage y) {
         Plan p = plan(g);
         Algo a = forwardAlgo(g, p);
         CudaAllocator.Block ws = allocator.take(a.workspace());
@@ -253,7 +255,8 @@ final class CudnnConv {
         }
     }
 
-    void backwardData(Conv2dGeometry g, CudaStorage dy, CudaStorage w, CudaStorage dx, boolean accumulate) {
+    @Override
+    public void backwardData(Conv2dGeometry g, CudaStorage dy, CudaStorage w, CudaStorage dx, boolean accumulate) {
         Plan p = plan(g);
         Algo a = dataAlgo(g, p);
         CudaAllocator.Block ws = allocator.take(a.workspace());
@@ -266,7 +269,8 @@ final class CudnnConv {
         }
     }
 
-    void backwardFilter(Conv2dGeometry g, CudaStorage x, CudaStorage dy, CudaStorage dw, CudaStorage dbias,
+    @Override
+    public void backwardFilter(Conv2dGeometry g, CudaStorage x, CudaStorage dy, CudaStorage dw, CudaStorage dbias,
                         boolean accumulate) {
         Plan p = plan(g);
         Algo a = filterAlgo(g, p);
@@ -282,5 +286,29 @@ final class CudnnConv {
             check(cudnnConvolutionBackwardBias(cudnn.handle, ONE, p.y, dy.pointer(), accumulate ? ONE : ZERO, p.bias,
                     dbias.pointer()), "cudnnConvolutionBackwardBias");
         }
+    }
+
+    // Pooling is cuDNN's too where convolution is: both come with the library.
+
+    @Override
+    public void maxPoolForward(Pool2dGeometry g, CudaStorage x, CudaStorage y) {
+        cudnn.poolForward(g, true, x, y);
+    }
+
+    @Override
+    public void maxPoolBackward(Pool2dGeometry g, CudaStorage x, CudaStorage y, CudaStorage dy, CudaStorage dx,
+                                boolean accumulate) {
+        cudnn.poolBackward(g, true, x, y, dy, dx, accumulate);
+    }
+
+    @Override
+    public void avgPoolForward(Pool2dGeometry g, CudaStorage x, CudaStorage y) {
+        cudnn.poolForward(g, false, x, y);
+    }
+
+    /** Average pooling's gradient reads neither x nor y; cuDNN still wants pointers of their shapes. */
+    @Override
+    public void avgPoolBackward(Pool2dGeometry g, CudaStorage dy, CudaStorage dx, boolean accumulate) {
+        cudnn.poolBackward(g, false, dx, dy, dy, dx, accumulate);
     }
 }
