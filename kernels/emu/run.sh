@@ -39,11 +39,20 @@ else
   tests=("$here"/test_*.cpp)
 fi
 
-# Build two at a time (CI machines have few cores); each test is one translation unit.
-pids=()
+# Each test is one translation unit; test_conv is built twice, the second time with the index
+# arithmetic forced to 64 bits (JG_INDEX_64, common.cuh), so both paths of every conv kernel run.
+builds=()
 for t in "${tests[@]}"; do
   name=$(basename "$t" .cpp)
-  "$CXX" "${CXXFLAGS[@]}" -I"$here" -I"$out/src" "$t" -o "$out/bin/$name" 2> "$out/$name.build.log" &
+  builds+=("$name:$t:")
+  [ "$name" = test_conv ] && builds+=("test_conv_index64:$t:-DJG_INDEX_64")
+done
+
+# Build two at a time (CI machines have few cores).
+pids=()
+for b in "${builds[@]}"; do
+  IFS=: read -r name t flag <<< "$b"
+  "$CXX" "${CXXFLAGS[@]}" ${flag:+"$flag"} -I"$here" -I"$out/src" "$t" -o "$out/bin/$name" 2> "$out/$name.build.log" &
   pids+=("$!:$name")
   if [ "${#pids[@]}" -ge 2 ]; then
     p=${pids[0]}; pids=("${pids[@]:1}")
@@ -55,8 +64,8 @@ for p in "${pids[@]}"; do
 done
 
 status=0
-for t in "${tests[@]}"; do
-  name=$(basename "$t" .cpp)
+for b in "${builds[@]}"; do
+  name=${b%%:*}
   # ASan warns once per process that it does not fully support swapcontext; the fiber switches
   # are announced to it (cuda_emu.h), so the warning is noise.
   if ! ASAN_OPTIONS=detect_leaks=0 "$out/bin/$name" 2>&1 | grep -v "ASan doesn.t fully support makecontext"; then

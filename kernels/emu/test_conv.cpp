@@ -385,5 +385,9 @@ int main() {
             }
         }
     }
-    return emutest::finish("test_conv");
+#ifdef JG_INDEX_64
+    return emutest::finish("test_conv (64-bit index path)");
+#else
+    return emutest::finish("test_conv (32-bit index path)");
+#endif
 }

@@ -15,37 +15,47 @@
 // Column matrix for a chunk of N images: col is [C·kh·kw][N·OH·OW], row r = (c·kh + i)·kw + j,
 // column q = n·OH·OW + oh·OW + ow, value x[n][c][h][w] or 0 in the padding. With this layout one
 // GEMM covers the whole chunk: W[K][C·kh·kw] · col = Y'[K][N·OH·OW] (then cnhw_to_nchw).
-extern "C" __global__ void im2col(const float* x, float* col, int N, int C, int H, int W, int kh, int kw,
-                                  int sh, int sw, int ph, int pw, int OH, int OW) {
-    long long plane = (long long)OH * OW;
-    long long cols = (long long)N * plane;
-    long long total = (long long)C * kh * kw * cols;
-    JG_FOR(t, total) {
-        long long q = t % cols;
-        long long r = t / cols;
+template <typename I>
+__device__ __forceinline__ void im2col_loop(const float* x, float* col, I total, I cols, I plane, int C, int H,
+                                            int W, int kh, int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
+    JG_FOR_T(I, t, total) {
+        I q = t % cols;
+        I r = t / cols;
         int n = (int)(q / plane);
-        int ow = (int)(q % OW);
-        int oh = (int)((q / OW) % OH);
-        int j = (int)(r % kw);
-        int i = (int)((r / kw) % kh);
-        int c = (int)(r / ((long long)kw * kh));
+        int ow = (int)(q % (I)OW);
+        int oh = (int)((q / (I)OW) % (I)OH);
+        int j = (int)(r % (I)kw);
+        int i = (int)((r / (I)kw) % (I)kh);
+        int c = (int)(r / ((I)kw * kh));
         int h = oh * sh - ph + i, w = ow * sw - pw + j;
         col[t] = (h >= 0 && h < H && w >= 0 && w < W) ? x[(((long long)n * C + c) * H + h) * W + w] : 0.0f;
     }
 }
 
-// The adjoint of im2col for the same layout: dx[n][c][h][w] (= or +=) Σ col[(c·kh + i)·kw + j]
-// [n·OH·OW + oh·OW + ow] over all (i, j, oh, ow) whose window tap lands on (h, w).
-extern "C" __global__ void col2im(const float* col, float* dx, int N, int C, int H, int W, int kh, int kw,
-                                  int sh, int sw, int ph, int pw, int OH, int OW, int accumulate) {
+extern "C" __global__ void im2col(const float* x, float* col, int N, int C, int H, int W, int kh, int kw,
+                                  int sh, int sw, int ph, int pw, int OH, int OW) {
     long long plane = (long long)OH * OW;
     long long cols = (long long)N * plane;
-    long long total = (long long)N * C * H * W;
-    JG_FOR(t, total) {
-        int w = (int)(t % W);
-        int h = (int)((t / W) % H);
-        int c = (int)((t / ((long long)H * W)) % C);
-        int n = (int)(t / ((long long)C * H * W));
+    long long total = (long long)C * kh * kw * cols;
+    if (jg_fits_u32(total)) {
+        im2col_loop<unsigned>(x, col, (unsigned)total, (unsigned)cols, (unsigned)plane, C, H, W, kh, kw, sh, sw,
+                              ph, pw, OH, OW);
+    } else {
+        im2col_loop<long long>(x, col, total, cols, plane, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW);
+    }
+}
+
+// The adjoint of im2col for the same layout: dx[n][c][h][w] (= or +=) Σ col[(c·kh + i)·kw + j]
+// [n·OH·OW + oh·OW + ow] over all (i, j, oh, ow) whose window tap lands on (h, w).
+template <typename I>
+__device__ __forceinline__ void col2im_loop(const float* col, float* dx, I total, int C, int H, int W, int kh,
+                                            int kw, int sh, int sw, int ph, int pw, int OH, int OW,
+                                            int accumulate, long long plane, long long cols) {
+    JG_FOR_T(I, t, total) {
+        int w = (int)(t % (I)W);
+        int h = (int)((t / (I)W) % (I)H);
+        int c = (int)((t / ((I)H * W)) % (I)C);
+        int n = (int)(t / ((I)C * H * W));
         float s = 0.0f;
         for (int i = 0; i < kh; i++) {
             int hs = h + ph - i;
@@ -63,27 +73,59 @@ extern "C" __global__ void col2im(const float* col, float* dx, int N, int C, int
     }
 }
 
+extern "C" __global__ void col2im(const float* col, float* dx, int N, int C, int H, int W, int kh, int kw,
+                                  int sh, int sw, int ph, int pw, int OH, int OW, int accumulate) {
+    long long plane = (long long)OH * OW;
+    long long cols = (long long)N * plane;
+    long long total = (long long)N * C * H * W;
+    if (jg_fits_u32(total)) {
+        col2im_loop<unsigned>(col, dx, (unsigned)total, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW, accumulate, plane,
+                              cols);
+    } else {
+        col2im_loop<long long>(col, dx, total, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW, accumulate, plane, cols);
+    }
+}
+
 // out[k][n][p] = in[n][k][p]: the conv output gradient in the GEMM's [K][N·P] layout.
-extern "C" __global__ void nchw_to_cnhw(const float* in, float* out, int N, int K, int P) {
-    long long total = (long long)N * K * P;
-    JG_FOR(t, total) {
-        int p = (int)(t % P);
-        int n = (int)((t / P) % N);
-        int k = (int)(t / ((long long)P * N));
+template <typename I>
+__device__ __forceinline__ void nchw_to_cnhw_loop(const float* in, float* out, I total, int N, int K, int P) {
+    JG_FOR_T(I, t, total) {
+        int p = (int)(t % (I)P);
+        int n = (int)((t / (I)P) % (I)N);
+        int k = (int)(t / ((I)P * N));
         out[t] = in[((long long)n * K + k) * P + p];
     }
 }
 
+extern "C" __global__ void nchw_to_cnhw(const float* in, float* out, int N, int K, int P) {
+    long long total = (long long)N * K * P;
+    if (jg_fits_u32(total)) {
+        nchw_to_cnhw_loop<unsigned>(in, out, (unsigned)total, N, K, P);
+    } else {
+        nchw_to_cnhw_loop<long long>(in, out, total, N, K, P);
+    }
+}
+
 // y[n][k][p] = in[k][n][p] (+ bias[k] when hasBias): the GEMM result back to NCHW.
+template <typename I>
+__device__ __forceinline__ void cnhw_to_nchw_loop(const float* in, const float* bias, float* y, I total, int N,
+                                                  int K, int P, int hasBias) {
+    JG_FOR_T(I, t, total) {
+        int p = (int)(t % (I)P);
+        int k = (int)((t / (I)P) % (I)K);
+        int n = (int)(t / ((I)P * K));
+        float v = in[((long long)k * N + n) * P + p];
+        y[t] = hasBias ? v + bias[k] : v;
+    }
+}
+
 extern "C" __global__ void cnhw_to_nchw(const float* in, const float* bias, float* y, int N, int K, int P,
                                         int hasBias) {
     long long total = (long long)N * K * P;
-    JG_FOR(t, total) {
-        int p = (int)(t % P);
-        int k = (int)((t / P) % K);
-        int n = (int)(t / ((long long)P * K));
-        float v = in[((long long)k * N + n) * P + p];
-        y[t] = hasBias ? v + bias[k] : v;
+    if (jg_fits_u32(total)) {
+        cnhw_to_nchw_loop<unsigned>(in, bias, y, (unsigned)total, N, K, P, hasBias);
+    } else {
+        cnhw_to_nchw_loop<long long>(in, bias, y, total, N, K, P, hasBias);
     }
 }
 
@@ -105,13 +147,13 @@ extern "C" __global__ void channel_sum(const float* dy, float* db, int N, int K,
 // Max pooling: y[n][c][oh][ow] = max of the window's in-bounds inputs (padding never wins; the
 // host guarantees every window holds at least one input). First maximum in row-major window
 // order, strict >, as the CPU scans.
-extern "C" __global__ void maxpool_forward(const float* x, float* y, int N, int C, int H, int W, int kh,
-                                           int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
-    long long total = (long long)N * C * OH * OW;
-    JG_FOR(t, total) {
-        int ow = (int)(t % OW);
-        int oh = (int)((t / OW) % OH);
-        const float* xp = x + (t / ((long long)OH * OW)) * H * W;
+template <typename I>
+__device__ __forceinline__ void maxpool_forward_loop(const float* x, float* y, I total, int H, int W, int kh,
+                                                     int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
+    JG_FOR_T(I, t, total) {
+        int ow = (int)(t % (I)OW);
+        int oh = (int)((t / (I)OW) % (I)OH);
+        const float* xp = x + (long long)(t / ((I)OH * OW)) * H * W;
         float best = 0.0f;
         bool found = false;
         for (int i = 0; i < kh; i++) {
@@ -125,6 +167,16 @@ extern "C" __global__ void maxpool_forward(const float* x, float* y, int N, int 
             }
         }
         y[t] = found ? best : -INFINITY;
+    }
+}
+
+extern "C" __global__ void maxpool_forward(const float* x, float* y, int N, int C, int H, int W, int kh,
+                                           int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
+    long long total = (long long)N * C * OH * OW;
+    if (jg_fits_u32(total)) {
+        maxpool_forward_loop<unsigned>(x, y, (unsigned)total, H, W, kh, kw, sh, sw, ph, pw, OH, OW);
+    } else {
+        maxpool_forward_loop<long long>(x, y, total, H, W, kh, kw, sh, sw, ph, pw, OH, OW);
     }
 }
 
@@ -146,14 +198,14 @@ __device__ __forceinline__ bool jg_first_max(const float* xp, float yv, int h, i
 }
 
 // dx[n][c][h][w] (= or +=) Σ dy over the windows whose first maximum is (h, w).
-extern "C" __global__ void maxpool_backward(const float* x, const float* y, const float* dy, float* dx, int N,
-                                            int C, int H, int W, int kh, int kw, int sh, int sw, int ph, int pw,
-                                            int OH, int OW, int accumulate) {
-    long long total = (long long)N * C * H * W;
-    JG_FOR(t, total) {
-        int w = (int)(t % W);
-        int h = (int)((t / W) % H);
-        long long nc = t / ((long long)H * W);
+template <typename I>
+__device__ __forceinline__ void maxpool_backward_loop(const float* x, const float* y, const float* dy, float* dx,
+                                                      I total, int H, int W, int kh, int kw, int sh, int sw, int ph,
+                                                      int pw, int OH, int OW, int accumulate) {
+    JG_FOR_T(I, t, total) {
+        int w = (int)(t % (I)W);
+        int h = (int)((t / (I)W) % (I)H);
+        long long nc = (long long)(t / ((I)H * W));
         const float* xp = x + nc * H * W;
         long long base = nc * OH * OW;
         float s = 0.0f;
@@ -173,15 +225,27 @@ extern "C" __global__ void maxpool_backward(const float* x, const float* y, cons
     }
 }
 
+extern "C" __global__ void maxpool_backward(const float* x, const float* y, const float* dy, float* dx, int N,
+                                            int C, int H, int W, int kh, int kw, int sh, int sw, int ph, int pw,
+                                            int OH, int OW, int accumulate) {
+    long long total = (long long)N * C * H * W;
+    if (jg_fits_u32(total)) {
+        maxpool_backward_loop<unsigned>(x, y, dy, dx, (unsigned)total, H, W, kh, kw, sh, sw, ph, pw, OH, OW,
+                                        accumulate);
+    } else {
+        maxpool_backward_loop<long long>(x, y, dy, dx, total, H, W, kh, kw, sh, sw, ph, pw, OH, OW, accumulate);
+    }
+}
+
 // Average pooling, count_include_pad (PyTorch's default): y = Σ in-bounds window inputs / (kh·kw).
-extern "C" __global__ void avgpool_forward(const float* x, float* y, int N, int C, int H, int W, int kh,
-                                           int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
-    long long total = (long long)N * C * OH * OW;
+template <typename I>
+__device__ __forceinline__ void avgpool_forward_loop(const float* x, float* y, I total, int H, int W, int kh,
+                                                     int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
     float area = (float)(kh * kw);  // divide, not multiply by 1/area: the exactly rounded quotient
-    JG_FOR(t, total) {
-        int ow = (int)(t % OW);
-        int oh = (int)((t / OW) % OH);
-        const float* xp = x + (t / ((long long)OH * OW)) * H * W;
+    JG_FOR_T(I, t, total) {
+        int ow = (int)(t % (I)OW);
+        int oh = (int)((t / (I)OW) % (I)OH);
+        const float* xp = x + (long long)(t / ((I)OH * OW)) * H * W;
         float s = 0.0f;
         for (int i = 0; i < kh; i++) {
             int h = oh * sh - ph + i;
@@ -195,16 +259,26 @@ extern "C" __global__ void avgpool_forward(const float* x, float* y, int N, int 
     }
 }
 
+extern "C" __global__ void avgpool_forward(const float* x, float* y, int N, int C, int H, int W, int kh,
+                                           int kw, int sh, int sw, int ph, int pw, int OH, int OW) {
+    long long total = (long long)N * C * OH * OW;
+    if (jg_fits_u32(total)) {
+        avgpool_forward_loop<unsigned>(x, y, (unsigned)total, H, W, kh, kw, sh, sw, ph, pw, OH, OW);
+    } else {
+        avgpool_forward_loop<long long>(x, y, total, H, W, kh, kw, sh, sw, ph, pw, OH, OW);
+    }
+}
+
 // dx[n][c][h][w] (= or +=) Σ dy / (kh·kw) over the windows containing (h, w).
-extern "C" __global__ void avgpool_backward(const float* dy, float* dx, int N, int C, int H, int W, int kh,
-                                            int kw, int sh, int sw, int ph, int pw, int OH, int OW,
-                                            int accumulate) {
-    long long total = (long long)N * C * H * W;
+template <typename I>
+__device__ __forceinline__ void avgpool_backward_loop(const float* dy, float* dx, I total, int H, int W, int kh,
+                                                      int kw, int sh, int sw, int ph, int pw, int OH, int OW,
+                                                      int accumulate) {
     float area = (float)(kh * kw);
-    JG_FOR(t, total) {
-        int w = (int)(t % W);
-        int h = (int)((t / W) % H);
-        long long base = (t / ((long long)H * W)) * OH * OW;
+    JG_FOR_T(I, t, total) {
+        int w = (int)(t % (I)W);
+        int h = (int)((t / (I)W) % (I)H);
+        long long base = (long long)(t / ((I)H * W)) * OH * OW;
         float s = 0.0f;
         for (int i = 0; i < kh; i++) {
             int hs = h + ph - i;
@@ -217,5 +291,16 @@ extern "C" __global__ void avgpool_backward(const float* dy, float* dx, int N, i
         }
         float g = s / area;
         dx[t] = accumulate ? dx[t] + g : g;
+    }
+}
+
+extern "C" __global__ void avgpool_backward(const float* dy, float* dx, int N, int C, int H, int W, int kh,
+                                            int kw, int sh, int sw, int ph, int pw, int OH, int OW,
+                                            int accumulate) {
+    long long total = (long long)N * C * H * W;
+    if (jg_fits_u32(total)) {
+        avgpool_backward_loop<unsigned>(dy, dx, (unsigned)total, H, W, kh, kw, sh, sw, ph, pw, OH, OW, accumulate);
+    } else {
+        avgpool_backward_loop<long long>(dy, dx, total, H, W, kh, kw, sh, sw, ph, pw, OH, OW, accumulate);
     }
 }
