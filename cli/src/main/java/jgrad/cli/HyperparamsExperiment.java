@@ -49,8 +49,11 @@ final class HyperparamsExperiment implements Experiment {
         return "random search of lr and weight decay on a validation split of the training set (book 6.5)";
     }
 
+    /** What one trial drew: its rate, its decay and the seed of its initial weights and batches. */
+    record Draw(int number, double lr, double weightDecay, long seed) {}
+
     /** One trial: what it drew and what it reached, per epoch, on the validation and the training split. */
-    record Trial(int number, double lr, double weightDecay, long seed, double[] validation, double[] train) {
+    record Trial(Draw draw, double[] validation, double[] train) {
         /** The last epoch's validation accuracy, by which the book ranks the trials. */
         double finalValidation() {
             return validation[validation.length - 1];
@@ -58,6 +61,14 @@ final class HyperparamsExperiment implements Experiment {
 
         double finalTrain() {
             return train[train.length - 1];
+        }
+
+        double lr() {
+            return draw.lr();
+        }
+
+        double weightDecay() {
+            return draw.weightDecay();
         }
     }
 
@@ -69,8 +80,7 @@ final class HyperparamsExperiment implements Experiment {
         ImageSplit mnistTrain = Datasets.mnistTraining(settings.dataDir());
         int[] order = permutation(IMAGES, rng);
         int[] validationRows = Arrays.copyOf(order, VALIDATION_IMAGES);
-        int[] trainingRows = Arrays.copyOfRange(order, VALIDATION_IMAGES, IMAGES);
-        TrainData data = split(mnistTrain, trainingRows, validationRows);
+        TrainData data = split(mnistTrain, Arrays.copyOfRange(order, VALIDATION_IMAGES, IMAGES), validationRows);
         settings.progress().printf("hyperparams: %d trials of lr 10^U[%.0f,%.0f] and weight decay 10^U[%.0f,%.0f]; "
                 + "784-%dx%d-10 ReLU net, SGD, batch %d, %d epochs on %d training images, validated on %d others "
                 + "(the test set is not read)%n", trials, LR_EXPONENTS[0], LR_EXPONENTS[1], DECAY_EXPONENTS[0],
@@ -82,34 +92,20 @@ final class HyperparamsExperiment implements Experiment {
             // the book draws the decay first, then the rate
             double decay = (float) Math.pow(10, uniform(rng, DECAY_EXPONENTS));
             double lr = (float) Math.pow(10, uniform(rng, LR_EXPONENTS));
-            Trial trial = train(t, lr, decay, rng.nextLong(), settings, data, epochs);
+            Trial trial = train(new Draw(t, lr, decay, rng.nextLong()), settings, data, epochs);
             done.add(trial);
             settings.progress().printf(Locale.ROOT, "trial %d/%d: lr %.2e, weight decay %.2e: validation %.4f, "
                     + "train %.4f%n", t, trials, lr, decay, trial.finalValidation(), trial.finalTrain());
             settings.progress().flush();
         }
         List<Trial> ranked = done.stream().sorted(Comparator.comparingDouble(Trial::finalValidation).reversed()
-                .thenComparingInt(Trial::number)).toList();
-        int shown = Math.min(SHOWN, ranked.size());
+                .thenComparingInt(t -> t.draw().number())).toList();
+        List<Trial> shown = ranked.subList(0, Math.min(SHOWN, ranked.size()));
         Table table = new Table("rank", "trial", "val acc", "train acc", "lr", "weight decay");
-        List<Map<String, Object>> trialNumbers = new ArrayList<>();
-        for (int r = 0; r < ranked.size(); r++) {
-            Trial t = ranked.get(r);
-            if (r < shown) {
-                table.add(r + 1, t.number(), f4(t.finalValidation()), f4(t.finalTrain()), sci(t.lr()),
-                        sci(t.weightDecay()));
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("rank", r + 1);
-            m.put("trial", t.number());
-            m.put("lr", t.lr());
-            m.put("weight_decay", t.weightDecay());
-            m.put("seed", t.seed());
-            m.put("validation_accuracy", t.finalValidation());
-            m.put("train_accuracy", t.finalTrain());
-            m.put("validation_accuracy_per_epoch", t.validation());
-            m.put("train_accuracy_per_epoch", t.train());
-            trialNumbers.add(m);
+        for (int r = 0; r < shown.size(); r++) {
+            Trial t = shown.get(r);
+            table.add(r + 1, t.draw().number(), f4(t.finalValidation()), f4(t.finalTrain()), sci(t.lr()),
+                    sci(t.weightDecay()));
         }
         Map<String, Object> numbers = new LinkedHashMap<>();
         numbers.put("network", "784-" + OverfitExperiment.HIDDEN[0] + "x" + OverfitExperiment.HIDDEN.length
@@ -123,23 +119,43 @@ final class HyperparamsExperiment implements Experiment {
         numbers.put("validation_rows", validationRows);
         numbers.put("evaluated_on", "a validation split of MNIST's first " + IMAGES + " training images; the test "
                 + "files are never opened");
+        List<Map<String, Object>> trialNumbers = new ArrayList<>();
+        for (int r = 0; r < ranked.size(); r++) {
+            trialNumbers.add(numbers(ranked.get(r), r + 1));
+        }
         numbers.put("trials", trialNumbers);
-        List<String> figures = settings.out() == null ? List.of() : draw(settings, ranked.subList(0, shown), done);
-        Trial best = ranked.get(0);
-        // the book's step 3: the ranges the best trials came from are where the next search looks
-        List<Trial> top = ranked.subList(0, Math.max(1, ranked.size() / 5));
-        String title = String.format(Locale.ROOT, "Hyper-parameter search (book 6.5): %d trials of %d epochs; best "
-                + "validation accuracy %.4f (lr %s, weight decay %s); the best %d trials have lr %s to %s and weight "
-                + "decay %s to %s", trials, epochs, best.finalValidation(), sci(best.lr()), sci(best.weightDecay()),
-                top.size(), sci(min(top, Trial::lr)), sci(max(top, Trial::lr)), sci(min(top, Trial::weightDecay)),
-                sci(max(top, Trial::weightDecay)));
-        return new Result(title, table, numbers, figures);
+        List<String> figures = settings.out() == null ? List.of() : draw(settings, shown, done);
+        return new Result(title(ranked, epochs), table, numbers, figures);
     }
 
-    private static Trial train(int number, double lr, double decay, long seed, Settings settings, TrainData data,
-                               int epochs) {
-        TrainConfig cfg = new TrainConfig("mlp", 0, epochs, BATCH, (float) lr, "sgd", "relu", "he",
-                OverfitExperiment.HIDDEN, (float) decay, 0f, false, seed, Integer.MAX_VALUE);
+    private static Map<String, Object> numbers(Trial t, int rank) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rank", rank);
+        m.put("trial", t.draw().number());
+        m.put("lr", t.lr());
+        m.put("weight_decay", t.weightDecay());
+        m.put("seed", t.draw().seed());
+        m.put("validation_accuracy", t.finalValidation());
+        m.put("train_accuracy", t.finalTrain());
+        m.put("validation_accuracy_per_epoch", t.validation());
+        m.put("train_accuracy_per_epoch", t.train());
+        return m;
+    }
+
+    /** The best trial, and (the book's step 3) the ranges the best fifth came from: where a next search looks. */
+    private static String title(List<Trial> ranked, int epochs) {
+        Trial best = ranked.get(0);
+        List<Trial> top = ranked.subList(0, Math.max(1, ranked.size() / 5));
+        return String.format(Locale.ROOT, "Hyper-parameter search (book 6.5): %d trials of %d epochs; best "
+                + "validation accuracy %.4f (lr %s, weight decay %s); the best %d trials have lr %s to %s and weight "
+                + "decay %s to %s", ranked.size(), epochs, best.finalValidation(), sci(best.lr()),
+                sci(best.weightDecay()), top.size(), sci(min(top, Trial::lr)), sci(max(top, Trial::lr)),
+                sci(min(top, Trial::weightDecay)), sci(max(top, Trial::weightDecay)));
+    }
+
+    private static Trial train(Draw draw, Settings settings, TrainData data, int epochs) {
+        TrainConfig cfg = new TrainConfig("mlp", 0, epochs, BATCH, (float) draw.lr(), "sgd", "relu", "he",
+                OverfitExperiment.HIDDEN, (float) draw.weightDecay(), 0f, false, draw.seed(), Integer.MAX_VALUE);
         double[] validation = new double[epochs];
         double[] train = new double[epochs];
         Trainer.Listener listener = new Trainer.Listener() {
@@ -150,7 +166,7 @@ final class HyperparamsExperiment implements Experiment {
             }
         };
         Trainer.train(cfg, settings.device(), data, listener, RunOptions.NONE.withTrainAccuracy()).close();
-        return new Trial(number, lr, decay, seed, validation, train);
+        return new Trial(draw, validation, train);
     }
 
     /** The chosen rows of MNIST's training split: a training and a validation split (the trainer's test one). */

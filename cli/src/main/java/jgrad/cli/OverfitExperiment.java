@@ -52,9 +52,9 @@ final class OverfitExperiment implements Experiment {
 
     /** Accuracy on both splits after every epoch. */
     record Curves(double[] train, double[] test) {
-        /** Mean of train − test over the last {@link #LATE_FRACTION} of the epochs (at least one). */
+        /** Mean of train − test over the {@link #lateEpochs} last epochs. */
         double lateGap() {
-            int n = Math.max(1, (int) Math.round(train.length * LATE_FRACTION));
+            int n = lateEpochs(train.length);
             double sum = 0;
             for (int e = train.length - n; e < train.length; e++) {
                 sum += train[e] - test[e];
@@ -65,6 +65,11 @@ final class OverfitExperiment implements Experiment {
         double bestTest() {
             return java.util.Arrays.stream(test).max().orElse(Double.NaN);
         }
+    }
+
+    /** The last {@link #LATE_FRACTION} of the epochs, at least one. */
+    static int lateEpochs(int epochs) {
+        return Math.max(1, (int) Math.round(epochs * LATE_FRACTION));
     }
 
     @Override
@@ -101,19 +106,20 @@ final class OverfitExperiment implements Experiment {
                     f4(c.lateGap()), f4(c.bestTest()));
         }
         Map<String, Object> numbers = new LinkedHashMap<>();
-        numbers.put("network", "784-" + hiddenText() + "-10 ReLU, He init, SGD lr " + LEARNING_RATE + ", batch " + BATCH);
+        numbers.put("network", "784-" + hiddenText() + "-10 ReLU, He init, SGD lr " + LEARNING_RATE + ", batch "
+                + BATCH);
         numbers.put("train_images", data.trainCount());
         numbers.put("test_images", data.testCount());
         numbers.put("epochs", epochs);
         numbers.put("seed", settings.seed());
-        numbers.put("late_epochs", Math.max(1, (int) Math.round(epochs * LATE_FRACTION)));
+        numbers.put("late_epochs", lateEpochs(epochs));
         numbers.put("runs", runs);
         List<String> figures = settings.out() == null ? List.of() : draw(settings, curves, data, epochs);
-        List<Curves> c = List.copyOf(curves.values());
+        List<String> gaps = new ArrayList<>();
+        curves.forEach((run, c) -> gaps.add(String.format(Locale.ROOT, "%.3f %s", c.lateGap(), run.label())));
         String title = String.format(Locale.ROOT, "Overfitting (book 6.4): %d training images, %d epochs; train - test "
-                + "accuracy over the last %d epochs: %.3f plain, %.3f with weight decay 0.1, %.3f with dropout 0.2",
-                data.trainCount(), epochs, numbers.get("late_epochs"), c.get(0).lateGap(), c.get(1).lateGap(),
-                c.get(2).lateGap());
+                + "accuracy over the last %d epochs: %s", data.trainCount(), epochs, lateEpochs(epochs),
+                String.join(", ", gaps));
         return new Result(title, table, numbers, figures);
     }
 
@@ -123,7 +129,8 @@ final class OverfitExperiment implements Experiment {
         double[] train = new double[epochs];
         double[] test = new double[epochs];
         int every = Math.max(1, epochs / 10);
-        settings.progress().printf("%s (weight decay %s, dropout %s):%n", run.label(), run.weightDecay(), run.dropout());
+        settings.progress().printf("%s (weight decay %s, dropout %s):%n", run.label(), run.weightDecay(),
+                run.dropout());
         settings.progress().flush();
         Trainer.Listener listener = new Trainer.Listener() {
             @Override
@@ -162,7 +169,8 @@ final class OverfitExperiment implements Experiment {
             }
             gaps.put(run.label(), new double[][] {xs, gap});
         }
-        Charts.lineChart(settings.figure("overfit-gap.png"), "Overfitting: the train - test accuracy gap per epoch, with and without regularisation",
+        Charts.lineChart(settings.figure("overfit-gap.png"),
+                "Overfitting: the train - test accuracy gap per epoch, with and without regularisation",
                 "epoch", "train accuracy - test accuracy", gaps);
         figures.add("overfit-gap.png");
         return figures;
