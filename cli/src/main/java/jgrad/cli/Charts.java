@@ -276,7 +276,12 @@ public final class Charts {
     // ---------------------------------------------------------------------------------- shared style
 
     static XYChart xyChart(String title, String xLabel, String yLabel) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        return xyChart(title, xLabel, yLabel, WIDTH, HEIGHT);
+    }
+
+    /** An XY chart of another size (the small plots of a grid), styled as the others. */
+    static XYChart xyChart(String title, String xLabel, String yLabel, int width, int height) {
+        XYChart chart = new XYChartBuilder().width(width).height(height)
                 .title(nonNull(title)).xAxisTitle(nonNull(xLabel)).yAxisTitle(nonNull(yLabel)).build();
         styleAxes(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);

@@ -11,6 +11,7 @@ import jgrad.data.DataException;
 import jgrad.data.DataStore;
 import jgrad.data.DatasetSpec;
 import jgrad.data.FileSpec;
+import jgrad.data.IdxDatasetSpec;
 import jgrad.data.ImageDataset;
 import jgrad.data.ImageSplit;
 import jgrad.data.Normalization;
@@ -43,6 +44,22 @@ final class Datasets {
     /** MNIST as flat 784-feature rows in [0,1]; every file is checked against its SHA-256 first. */
     static TrainData mnist(Path dataDir, boolean fetchIfMissing) {
         return load("mnist", dataDir, fetchIfMissing, "none", DataLimits.NONE).data();
+    }
+
+    /**
+     * MNIST's training split alone, pixels in [0, 1], for a search that must choose by a validation
+     * split held out of it: the test files are never opened and need not be there. MNIST is fetched
+     * first (all of it, as {@code data fetch} does) only when a training file is missing.
+     */
+    static ImageSplit mnistTraining(Path dataDir) {
+        DataStore store = store(dataDir);
+        IdxDatasetSpec spec = IdxDatasetSpec.MNIST;
+        if (!Files.isRegularFile(store.path(spec, spec.trainImages()))
+                || !Files.isRegularFile(store.path(spec, spec.trainLabels()))) {
+            LOG.info("{} is not in {} yet: fetching it (once)", spec.name(), store.root());
+            store.fetch(spec);
+        }
+        return store.loadTraining(spec);
     }
 
     /**

@@ -25,8 +25,9 @@ interface Experiment {
      * @param out      folder for the figures, or null for none (the numbers are still printed)
      * @param quick    a smaller run for CI that still shows what the experiment shows
      * @param progress where the experiment says what it is doing (a line per phase)
+     * @param dataDir  where the MNIST experiments find (or fetch) MNIST; null for the default place
      */
-    record Settings(Device device, long seed, boolean quick, Path out, PrintWriter progress) {
+    record Settings(Device device, long seed, boolean quick, Path out, PrintWriter progress, Path dataDir) {
         /** The path of a figure, or null when no --out was given (the experiment then draws nothing). */
         Path figure(String fileName) {
             return out == null ? null : out.resolve(fileName);

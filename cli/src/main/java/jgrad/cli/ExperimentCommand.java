@@ -22,9 +22,14 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run one of the book's or the course's experiments and draw its figures.", "",
-            "Experiments:", "  xor   the 2-4-1 sigmoid net learning XOR by backprop (course 002)",
-            "  iris  an MLP on Iris, fixed stratified split (course 002)",
-            "  gd    gradient descent, and SGD/Momentum/AdaGrad/Adam paths (book 4.4.1, 6.1)", ""})
+            "Experiments:", "  xor          the 2-4-1 sigmoid net learning XOR by backprop (course 002)",
+            "  iris         an MLP on Iris, fixed stratified split (course 002)",
+            "  gd           gradient descent, and the paths of SGD, Momentum, AdaGrad, Adam",
+            "               (book 4.4.1, 6.1)",
+            "  overfit      300 MNIST images, 7-layer net: train vs test accuracy, plain,",
+            "               with weight decay 0.1, with dropout 0.2 (book 6.4)",
+            "  hyperparams  random search of lr and weight decay, judged on a validation",
+            "               split of the training set, never the test set (book 6.5)", ""})
 final class ExperimentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,11 +50,16 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "A smaller run (seconds) that still shows what the experiment shows.")
     boolean quick;
 
+    @Option(names = "--data-dir", description = "Where the MNIST experiments find MNIST, fetching it there on "
+            + "first use (default: $JGRAD_DATA or ~/.cache/jgrad).")
+    Path dataDir;
+
     @Override
     public Integer call() throws Exception {
         Experiment experiment = Experiments.named(name);  // every input is checked before anything runs
         Devices.check(device, KernelChoice.AUTO);
         Checks.outputDir("--out", out);
+        Checks.dataDir(dataDir);
         PrintWriter printed = spec.commandLine().getOut();
         if (out != null) {
             Files.createDirectories(out);
@@ -60,7 +70,7 @@ final class ExperimentCommand implements Callable<Integer> {
                     selection.device().name(), seed, quick ? " (quick)" : "");
             printed.flush();
             Experiment.Result result = experiment.run(new Experiment.Settings(selection.device(), seed, quick, out,
-                    printed));
+                    printed, dataDir));
             printed.println();
             printed.println(result.title());
             printed.print(result.table().text());

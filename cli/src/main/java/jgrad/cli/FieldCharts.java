@@ -18,7 +18,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Charts over a plane, for the experiments: a heat map of a function on a rectangle with points on
- * top (a decision boundary), and level curves with paths drawn over them (optimizers on a surface).
+ * top (a decision boundary), level curves with paths drawn over them (optimizers on a surface), and
+ * points coloured by a value (the trials of a search over two hyper-parameters).
  * Both are {@link Charts}' XY charts, so titles, axes and legends look like the training charts.
  */
 final class FieldCharts {
@@ -26,6 +27,10 @@ final class FieldCharts {
     private static final Color MIDDLE = Color.WHITE;
     private static final Color HIGH = new Color(0xb2182b);
     private static final Color LEVEL_CURVE = new Color(0xbdbdbd);
+    /** Colour classes of {@link #colouredPoints}: tenths of [0, 1]. */
+    private static final int BINS = 10;
+    private static final Color[] VIRIDIS = {new Color(0x440154), new Color(0x3b528b), new Color(0x21918c),
+        new Color(0x5ec962), new Color(0xfde725)};
 
     private FieldCharts() {}
 
@@ -105,6 +110,60 @@ final class FieldCharts {
         min.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         min.setMarker(SeriesMarkers.CROSS).setMarkerColor(Color.BLACK);
         AtomicFiles.write(png, Charts.render(chart));
+    }
+
+    /** Points in a plane, each with a value in [0, 1]. */
+    record Points(double[] xs, double[] ys, double[] values) {
+        Points {
+            if (xs.length != ys.length || xs.length != values.length || xs.length == 0) {
+                throw new IllegalArgumentException("points need as many xs, ys and values, at least one");
+            }
+        }
+    }
+
+    /**
+     * Points coloured by their value (dark violet low, yellow high, as matplotlib's viridis), binned
+     * in tenths so the legend is the colour key: one series per tenth that holds a point.
+     *
+     * @param xRange    {min, max} of the x axis, e.g. the range a search drew from
+     * @param valueName what the colours mean, for the legend, e.g. "validation accuracy"
+     */
+    static void colouredPoints(Path png, String title, String xLabel, String yLabel, Points points, double[] xRange,
+                               double[] yRange, String valueName) throws IOException {
+        double[] xs = points.xs();
+        double[] ys = points.ys();
+        double[] values = points.values();
+        XYChart chart = Charts.xyChart(title, xLabel, yLabel);
+        chart.getStyler().setLegendPosition(LegendPosition.OutsideE).setMarkerSize(11);
+        chart.getStyler().setXAxisMin(xRange[0]).setXAxisMax(xRange[1]).setYAxisMin(yRange[0]).setYAxisMax(yRange[1]);
+        for (int bin = BINS - 1; bin >= 0; bin--) {  // the best first, at the top of the legend
+            List<double[]> in = new java.util.ArrayList<>();
+            for (int i = 0; i < xs.length; i++) {
+                if (Math.min(BINS - 1, (int) Math.floor(Math.max(0, values[i]) * BINS)) == bin) {
+                    in.add(new double[] {xs[i], ys[i]});
+                }
+            }
+            if (!in.isEmpty()) {
+                String name = String.format(java.util.Locale.ROOT, "%s %.1f-%.1f (%d)", valueName, bin / (double) BINS,
+                        (bin + 1) / (double) BINS, in.size());
+                XYSeries s = chart.addSeries(name, in.stream().mapToDouble(p -> p[0]).toArray(),
+                        in.stream().mapToDouble(p -> p[1]).toArray());
+                s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                s.setMarker(SeriesMarkers.CIRCLE).setMarkerColor(viridis((bin + 0.5) / BINS));
+            }
+        }
+        AtomicFiles.write(png, Charts.render(chart));
+    }
+
+    /** Matplotlib's viridis through five of its colours, for {@code value} in [0, 1]. */
+    static Color viridis(double value) {
+        double v = Math.max(0, Math.min(1, value)) * (VIRIDIS.length - 1);
+        int i = Math.min(VIRIDIS.length - 2, (int) Math.floor(v));
+        double t = v - i;
+        Color a = VIRIDIS[i];
+        Color b = VIRIDIS[i + 1];
+        return new Color(mix(a.getRed(), b.getRed(), t), mix(a.getGreen(), b.getGreen(), t),
+                mix(a.getBlue(), b.getBlue(), t));
     }
 
     /** A legend entry with nothing drawn: XChart refuses empty series, so one invisible point. */

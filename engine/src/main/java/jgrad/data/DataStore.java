@@ -124,9 +124,25 @@ public final class DataStore {
         return new ImageDataset(spec.name(), train, testSplit, spec.classes());
     }
 
+    /**
+     * Loads the training split alone, checking its two files' sizes and SHA-256 as {@link #load} does
+     * and never opening the test files, which need not be there: what a hyper-parameter search reads,
+     * which must choose by a validation split held out of the training set, never by the test set.
+     *
+     * @throws DataException naming the file if a training file is missing, altered, or structurally wrong
+     */
+    public ImageSplit loadTraining(IdxDatasetSpec spec) {
+        requirePresent(spec, List.of(spec.trainImages(), spec.trainLabels()));
+        return loadVerifiedSplit(spec, spec.trainImages(), spec.trainLabels());
+    }
+
     /** DataException listing the files not there, with the commands that would install them. */
     void requirePresent(DatasetSpec spec) {
-        List<String> missing = spec.files().stream()
+        requirePresent(spec, spec.files());
+    }
+
+    private void requirePresent(DatasetSpec spec, List<FileSpec> files) {
+        List<String> missing = files.stream()
                 .filter(f -> !Files.isRegularFile(path(spec, f))).map(FileSpec::name).toList();
         if (!missing.isEmpty()) {
             throw new DataException(spec.name() + ": missing " + String.join(", ", missing) + " in "

@@ -13,13 +13,27 @@ import java.nio.file.Path;
  *                       that evaluation can rebuild the inputs; opaque to the trainer
  * @param initialWeights weights (checked against the config) that replace the freshly drawn ones
  *                       before the first step ({@code train --init-from}); null for none
+ * @param trainAccuracy  also evaluate the training split after every epoch
+ *                       ({@link EpochStats#trainAccuracy}): a pass over it, which the book's overfitting
+ *                       and search experiments plot, and which other runs need not pay for
  */
 public record RunOptions(Path checkpointDir, Checkpoint resume, int stopAfterEpoch, String dataInfo,
-                         TorchWeights initialWeights) {
+                         TorchWeights initialWeights, boolean trainAccuracy) {
     public static final RunOptions NONE = new RunOptions(null, null, 0, "{}");
 
     public RunOptions(Path checkpointDir, Checkpoint resume, int stopAfterEpoch, String dataInfo) {
         this(checkpointDir, resume, stopAfterEpoch, dataInfo, null);
+    }
+
+    /** Options without the per-epoch training accuracy. */
+    public RunOptions(Path checkpointDir, Checkpoint resume, int stopAfterEpoch, String dataInfo,
+                      TorchWeights initialWeights) {
+        this(checkpointDir, resume, stopAfterEpoch, dataInfo, initialWeights, false);
+    }
+
+    /** These options, also measuring the training split's accuracy after every epoch. */
+    public RunOptions withTrainAccuracy() {
+        return new RunOptions(checkpointDir, resume, stopAfterEpoch, dataInfo, initialWeights, true);
     }
 
     public RunOptions {

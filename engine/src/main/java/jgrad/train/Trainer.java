@@ -24,7 +24,8 @@ import jgrad.tensor.Tensor;
  * gathered and augmented on the host instead and uploaded whole (a host step, see {@link Augment}).
  * Every step's loss and gradients are checked for NaN and infinities ({@link NonFiniteCheck}).
  *
- * <p>After every epoch the model is evaluated on the test split, early stopping looks at the
+ * <p>After every epoch the model is evaluated on the test split (and, with
+ * {@link RunOptions#trainAccuracy}, on the training split), early stopping looks at the
  * epoch's mean loss, and with {@link RunOptions#checkpointDir} a {@link Checkpoint} is written.
  */
 public final class Trainer {
@@ -229,7 +230,10 @@ public final class Trainer {
         int[] predictions = predict(model, device, data.testX(), data.testCount(), data.features());
         Evaluation evaluation = Evaluation.of(predictions, data.testY(), data.classes());
         double accuracy = evaluation.accuracy();
-        EpochStats stats = new EpochStats(epoch, stepsDone, meanLoss, accuracy, optimizer.learningRate(), seconds);
+        Double trainAccuracy = run.trainAccuracy()
+                ? evaluate(model, device, data.trainX(), data.trainY(), data.trainCount(), data.features()) : null;
+        EpochStats stats = new EpochStats(epoch, stepsDone, meanLoss, accuracy, optimizer.learningRate(), seconds,
+                trainAccuracy);
         state.epochs.add(stats);
         state.step = stepsDone;
         boolean stop = state.stopper.observe(epoch, meanLoss);

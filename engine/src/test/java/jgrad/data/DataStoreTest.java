@@ -65,6 +65,26 @@ class DataStoreTest {
         assertEquals(fake.get("train-labels-idx1-ubyte")[8 + 5], data.train().labels()[5]);
     }
 
+    @Test
+    void trainingSplitLoadsWithoutTheTestFilesAndIsStillVerified() throws IOException {
+        Path dir = store.root().resolve("mnist");
+        TestFiles.write(dir.resolve("train-images-idx3-ubyte"), fake.get("train-images-idx3-ubyte"));
+        TestFiles.write(dir.resolve("train-labels-idx1-ubyte"), fake.get("train-labels-idx1-ubyte"));
+        ImageSplit train = store.loadTraining(spec);
+        assertEquals(6, train.count());
+        assertEquals(fake.get("train-labels-idx1-ubyte")[8 + 5], train.labels()[5]);
+        DataException both = assertThrows(DataException.class, () -> store.load(spec));
+        assertTrue(both.getMessage().contains("t10k-images-idx3-ubyte"), both.getMessage());
+        byte[] altered = fake.get("train-labels-idx1-ubyte").clone();
+        altered[8] ^= 1;
+        TestFiles.write(dir.resolve("train-labels-idx1-ubyte"), altered);
+        DataException changed = assertThrows(DataException.class, () -> store.loadTraining(spec));
+        assertTrue(changed.getMessage().contains("SHA-256 mismatch"), changed.getMessage());
+        Files.delete(dir.resolve("train-images-idx3-ubyte"));
+        DataException missing = assertThrows(DataException.class, () -> store.loadTraining(spec));
+        assertTrue(missing.getMessage().contains("missing train-images-idx3-ubyte"), missing.getMessage());
+    }
+
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> s = Files.walk(store.root())) {
             return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();

@@ -212,11 +212,13 @@ class CliValidationTest {
             row("bench --markdown $FILE/b.md", "--markdown $FILE/b.md: $FILE is a file, not a directory"),
             // ---- experiment
             row("experiment", "Missing required parameter: 'NAME'"),
-            row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd)"),
-            row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd) (did you mean xor?)"),
+            row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd, overfit, hyperparams)"),
+            row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd, overfit, hyperparams) (did you mean "
+                    + "xor?)"),
             row("experiment xor --device tpu", "unknown --device 'tpu'"),
             row("experiment xor --seed 1.5", "Invalid value for option '--seed': '1.5' is not a long"),
             row("experiment xor --out $FILE", "--out $FILE is a file, not a directory"),
+            row("experiment overfit --data-dir $FILE", "--data-dir $FILE is a file, not a directory"),
             // ---- devices
             row("devices --json-file $DIR", "--json-file $DIR is a directory; give a file name"),
             row("devices --selftest=maybe", "Invalid value for option '--selftest': 'maybe' is not a boolean"),

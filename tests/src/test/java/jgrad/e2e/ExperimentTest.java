@@ -29,8 +29,17 @@ class ExperimentTest {
 
     /** Runs the experiment into a fresh folder, checks the common outputs and returns its JSON. */
     private JsonNode run(String name, String... figures) throws IOException {
-        Path out = tmp.resolve(name);
-        Cli cli = Cli.run("experiment", name, "--quick", "--out", out.toString());
+        return run(tmp.resolve(name), name, List.of(), figures);
+    }
+
+    /**
+     * {@code jgrad experiment NAME --quick --out OUT OPTIONS}: succeeds quietly, writes the figures
+     * (chart-sized PNGs) and NAME.md, prints the table; returns NAME.json.
+     */
+    static JsonNode run(Path out, String name, List<String> options, String... figures) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("experiment", name, "--quick", "--out", out.toString()));
+        args.addAll(options);
+        Cli cli = Cli.run(args.toArray(String[]::new));
         assertEquals(0, cli.code(), cli.err());
         assertEquals("", cli.err());
         String markdown = Files.readString(out.resolve(name + ".md"));
