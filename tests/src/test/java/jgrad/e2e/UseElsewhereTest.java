@@ -174,6 +174,82 @@ class UseElsewhereTest {
         assertArrayEquals(first, Files.readAllBytes(run.resolve("model.onnx")));
     }
 
+    /**
+     * Every layer kind the exporter knows, in models no command builds: 3-channel images with mean-std
+     * statistics, average pooling with padding (which counts, as in jgrad), Tanh and Sigmoid, a
+     * projecting residual block, dropout; and flat rows (per-feature statistics) turned into images
+     * mid-network (Reshape). Random weights and batch-norm statistics, random pixels.
+     */
+    @Test
+    void everyLayerKindRunsInOnnxRuntimeAsInJgrad() throws Exception {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        jgrad.nn.Init he = jgrad.nn.Init.parse("he");
+        CpuDevice cpu = CpuDevice.get();
+        ImageShape rgb = new ImageShape(3, 8, 8);
+        Normalization stats = new Normalization(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.2f, 0.3f});
+        LinkedHashMap<String, Module> conv = new LinkedHashMap<>();
+        conv.put("input", new jgrad.nn.Unflatten(rgb));
+        conv.put("conv1", new jgrad.nn.Conv2d(cpu, 3, 4, 3, 1, 1, true, he, rng));
+        conv.put("bn1", new jgrad.nn.BatchNorm(cpu, 4));
+        conv.put("act1", jgrad.nn.Activation.parse("tanh"));
+        conv.put("avg", new jgrad.nn.AvgPool2d(3, 2, 1));
+        conv.put("block", new jgrad.nn.BasicBlock(cpu, 4, 6, 2, he, rng));
+        conv.put("max", new jgrad.nn.MaxPool2d(2, 1, 0));
+        conv.put("gap", new jgrad.nn.GlobalAvgPool2d());
+        conv.put("flatten", new jgrad.nn.Flatten());
+        conv.put("drop", new jgrad.nn.Dropout(0.5f, 3));
+        conv.put("fc1", new jgrad.nn.Linear(cpu, 6, 5, he, rng));
+        conv.put("act2", jgrad.nn.Activation.parse("sigmoid"));
+        conv.put("fc2", new jgrad.nn.Linear(cpu, 5, 3, he, rng));
+        ImageShape small = new ImageShape(3, 4, 4);
+        LinkedHashMap<String, Module> flat = new LinkedHashMap<>();
+        flat.put("fc1", new jgrad.nn.Linear(cpu, 48, 48, he, rng));
+        flat.put("image", new jgrad.nn.Unflatten(small));
+        flat.put("conv", new jgrad.nn.Conv2d(cpu, 3, 2, 2, 1, 0, false, he, rng));
+        flat.put("flatten", new jgrad.nn.Flatten());
+        flat.put("fc2", new jgrad.nn.Linear(cpu, 18, 4, he, rng));
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (Map.Entry<String, Sequential> c : Map.of("conv", new Sequential(conv), "flat", new Sequential(flat))
+                .entrySet()) {
+            Sequential model = c.getValue();
+            ImageShape shape = c.getKey().equals("conv") ? rgb : small;
+            for (jgrad.nn.Parameter p : model.buffers()) {  // running statistics away from 0 and 1
+                float[] v = new float[p.tensor().dim(0)];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (p.name().endsWith("running_var") ? 0.5 + rng.nextDouble() : rng.nextDouble() - 0.5);
+                }
+                p.tensor().copyFrom(v);
+            }
+            byte[] onnx = OnnxExport.export(model, new OnnxExport.Inputs(shape, stats),
+                    new OnnxExport.About("test", "every layer", Map.of())).toByteArray();
+            int n = 9;
+            float[] pixels = new float[n * shape.pixels()];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (float) rng.nextDouble();
+            }
+            float[] x = pixels.clone();
+            stats.applyInPlace(x, shape);
+            model.train(false);
+            float[] reference;
+            try (GradMode g = GradMode.noGrad(); Tensor xb = Tensor.of(cpu, x, n, shape.pixels())) {
+                reference = model.forward(xb).toArray();
+            }
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+                 OrtSession session = env.createSession(onnx, options)) {
+                long[] dims = c.getKey().equals("conv") ? new long[] {n, 3, 8, 8} : new long[] {n, shape.pixels()};
+                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), dims);
+                     OrtSession.Result r = session.run(Map.of(OnnxExport.INPUT, t))) {
+                    float[][] out = (float[][]) r.get(0).getValue();
+                    float[] logits = new float[reference.length];
+                    for (int i = 0; i < n; i++) {
+                        System.arraycopy(out[i], 0, logits, i * out[i].length, out[i].length);
+                    }
+                    assertClose(reference, logits, c.getKey());
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------ bad input
 
     @Test
