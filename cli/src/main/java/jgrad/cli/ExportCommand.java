@@ -55,14 +55,14 @@ final class ExportCommand implements Callable<Integer> {
         String model = ckpt.config().model();
         try (Sequential net = ckpt.buildModel(CpuDevice.get(), trainedOn.shape(), trainedOn.classes())) {
             net.train(false);
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", model);
             meta.put("dataset", trainedOn.name());
-            meta.put("classes", new com.fasterxml.jackson.databind.ObjectMapper()
-                    .writeValueAsString(trainedOn.classNames()));
+            meta.put("classes", json.writeValueAsString(trainedOn.classNames()));
             meta.put("epoch", Integer.toString(ckpt.epoch()));
             meta.put("step", Integer.toString(ckpt.step()));
-            meta.put("config", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(ckpt.config()));
+            meta.put("config", json.writeValueAsString(ckpt.config()));
             String description = "A jgrad " + model + " trained on " + trainedOn.name() + " (" + ckpt.epoch()
                     + " epochs, " + ckpt.step() + " steps), exported in eval mode from " + ckpt.file().getFileName()
                     + ".";

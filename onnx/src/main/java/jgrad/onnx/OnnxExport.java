@@ -79,7 +79,7 @@ public final class OnnxExport {
 
     /** {@code model} (its weights as they are now, its layers in eval mode) as an ONNX model. */
     public static ModelProto export(Sequential model, Inputs inputs, About about) {
-        OnnxExport e = new OnnxExport(new OnnxGraph("jgrad"), TorchWeights.floatTensors(model));
+        OnnxExport e = new OnnxExport(new OnnxGraph("jgrad", OUTPUT), TorchWeights.floatTensors(model));
         ImageShape shape = inputs.shape();
         boolean images = firstLayer(model) instanceof Unflatten;
         int[] inputDims = images ? new int[] {shape.channels(), shape.height(), shape.width()}

@@ -24,8 +24,10 @@ final class OnnxGraph {
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> names = new HashSet<>();
 
-    OnnxGraph(String name) {
+    /** @param reserved names no layer may take (the graph's output, declared last) */
+    OnnxGraph(String name, String... reserved) {
         graph.setName(name);
+        names.addAll(java.util.List.of(reserved));
     }
 
     /** {@code wanted}, or {@code wanted_2}, {@code wanted_3}, … when that name is taken. */
@@ -88,15 +90,16 @@ final class OnnxGraph {
     }
 
     /**
-     * Declares {@code value} as the graph's output under the name {@code name}: the node that
-     * computes it is renamed, or, if the value is the input itself, an Identity node added.
+     * Declares {@code value} as the graph's output under the reserved name {@code name}: the node
+     * that computes it is renamed, or, if the value is the input itself, an Identity node added.
      */
     void output(String value, String name, int[] dims) {
         int last = graph.getNodeCount() - 1;
-        if (last >= 0 && graph.getNode(last).getOutput(0).equals(value) && names.add(name)) {
+        if (last >= 0 && graph.getNode(last).getOutput(0).equals(value)) {
             graph.setNode(last, graph.getNode(last).toBuilder().setOutput(0, name).build());
         } else {
-            name = node("Identity", name, value);
+            graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName(name).addInput(value).addOutput(name)
+                    .build());
         }
         graph.addOutput(value(name, dims));
     }
