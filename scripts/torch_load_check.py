@@ -2,7 +2,7 @@
 """Loads jgrad's model.safetensors into the matching torch.nn definition with strict=True and prints
 its MNIST test accuracy, which should equal `jgrad eval`'s (issue 16).
 
-  /usr/bin/python3 scripts/torch_load_check.py RUN_DIR/model.safetensors [--limit N]
+  /usr/bin/python3 scripts/torch_load_check.py RUN_DIR/model.safetensors [MORE.safetensors ...] [--limit N]
   /usr/bin/python3 scripts/torch_load_check.py --table     # the state_dict table the e2e test checks against
   /usr/bin/python3 scripts/torch_load_check.py --save CONFIG OUT [--limit N]
       # a freshly initialised torch model of a --table CONFIG (seed 0) saved as safetensors.torch.save_file
@@ -14,6 +14,7 @@ safetensors package is not needed: the file is read by hand (8-byte header lengt
 raw little-endian data). Inputs are scaled as jgrad scaled them: pixels / 255 (mnist_idx.load_mnist),
 then, for a run trained with --normalize mean-std, (x - mean) / std with the file's mean and std.
 """
+import functools
 import json
 import math
 import struct
@@ -173,9 +174,14 @@ def table():
             print(f"{key} {name} {names[t.dtype]} {list(t.shape)}".replace(", ", ","))
 
 
-def test_accuracy(model, limit, meta=None):
+@functools.lru_cache(maxsize=None)
+def mnist_test():
     from mnist_idx import load_mnist
-    _, (x, t) = load_mnist(one_hot_label=False)
+    return load_mnist(one_hot_label=False)[1]
+
+
+def test_accuracy(model, limit, meta=None):
+    x, t = mnist_test()
     if limit:
         x, t = x[:limit], t[:limit]
     x = torch.from_numpy(x).reshape(-1, 1, 28, 28)
@@ -203,16 +209,19 @@ def main():
                                                     "batch_norm": "true" if batch_norm else "false"})
         return print(f"{sys.argv[2]}: saved a freshly initialised model to {sys.argv[3]}; "
                      f"{test_accuracy(model, limit)}")
-    path = sys.argv[1]
-    state, meta = load_file(path)
-    if meta.get("format") != "pt":
-        sys.exit(f"{path}: metadata format {meta.get('format')!r}, not PyTorch's layout ('pt')")
-    model = from_metadata(meta, state)
-    model.load_state_dict(state, strict=True)
-    model.eval()
-    params = sum(p.numel() for p in model.parameters())
-    print(f"{meta['model']}: load_state_dict(strict=True) OK ({len(state)} tensors, {params} parameters); "
-          f"{test_accuracy(model, limit, meta)}")
+    args = sys.argv[1:]
+    if "--limit" in args:
+        del args[args.index("--limit"):args.index("--limit") + 2]
+    for path in args:  # several files in one process: torch and MNIST load once
+        state, meta = load_file(path)
+        if meta.get("format") != "pt":
+            sys.exit(f"{path}: metadata format {meta.get('format')!r}, not PyTorch's layout ('pt')")
+        model = from_metadata(meta, state)
+        model.load_state_dict(state, strict=True)
+        model.eval()
+        params = sum(p.numel() for p in model.parameters())
+        print(f"{path}: {meta['model']}: load_state_dict(strict=True) OK ({len(state)} tensors, {params} parameters); "
+              f"{test_accuracy(model, limit, meta)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -158,11 +158,25 @@ final class Datasets {
             JsonNode node = JSON.readTree(info);
             ImageDataset ds = read(dataset, dataDir, true);
             String mode = node.path("normalize").asText("none");
-            Normalization norm = Normalization.identity(ds.shape().channels());
-            if (mode.equals("mean-std")) {
-                norm = new Normalization(floats(node.path("mean")), floats(node.path("std")));
+            return build(DatasetSpec.byName(dataset), ds, mode, normalizationOf(checkpoint, ds.shape().channels()),
+                    limits);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new jgrad.train.CheckpointException("the checkpoint's data description is unusable: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The normalisation a checkpoint's data description records for images of {@code channels}
+     * channels: the identity, or its mean-std statistics (read without loading any data).
+     */
+    static Normalization normalizationOf(Checkpoint checkpoint, int channels) {
+        try {
+            JsonNode node = JSON.readTree(checkpoint.dataInfo());
+            if (node.path("normalize").asText("none").equals("mean-std")) {
+                return new Normalization(floats(node.path("mean")), floats(node.path("std")));
             }
-            return build(DatasetSpec.byName(dataset), ds, mode, norm, limits);
+            return Normalization.identity(channels);
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new jgrad.train.CheckpointException("the checkpoint's data description is unusable: "
                     + e.getMessage(), e);

@@ -91,6 +91,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
                 || e instanceof jgrad.device.DeviceOutOfMemoryException
                 || e instanceof jgrad.train.TrainingDivergedException
                 || e instanceof jgrad.train.CheckpointException
+                || e instanceof jgrad.onnx.OnnxExportException
                 || pkg.startsWith("jgrad.data.") || pkg.startsWith("jgrad.io.")
                 || e instanceof java.io.IOException;
     }

@@ -3,10 +3,10 @@ package jgrad.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code jgrad} command: train, eval, gradcheck, data, devices, bench, compare, experiment. */
+/** The {@code jgrad} command: train, eval, export, gradcheck, data, devices, bench, compare, experiment. */
 @Command(name = "jgrad", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A deep-learning training engine for the JVM (CPU and CUDA).",
-        subcommands = {TrainCommand.class, EvalCommand.class, GradcheckCommand.class, DataCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, ExportCommand.class, GradcheckCommand.class, DataCommand.class,
                 DevicesCommand.class, BenchCommand.class, CompareCommand.class, ExperimentCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -40,6 +40,29 @@ public final class BasicBlock implements Module {
         return downsampleConv != null;
     }
 
+    /**
+     * The main path's layers, named as in {@link #parameters}: conv1, bn1, conv2, bn2 (a ReLU follows
+     * bn1); an exporter walks them to write the block as a graph.
+     */
+    public java.util.Map<String, Module> mainPath() {
+        java.util.LinkedHashMap<String, Module> out = new java.util.LinkedHashMap<>();
+        out.put("conv1", conv1);
+        out.put("bn1", bn1);
+        out.put("conv2", conv2);
+        out.put("bn2", bn2);
+        return out;
+    }
+
+    /** The projection shortcut's layers, downsample.0 (conv) and downsample.1 (BN); empty for the identity. */
+    public java.util.Map<String, Module> shortcut() {
+        java.util.LinkedHashMap<String, Module> out = new java.util.LinkedHashMap<>();
+        if (downsampleConv != null) {
+            out.put("downsample.0", downsampleConv);
+            out.put("downsample.1", downsampleBn);
+        }
+        return out;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Tensor h = Ops.relu(bn1.forward(conv1.forward(x)));

@@ -39,6 +39,11 @@ public final class BatchNorm implements Module {
         return NnOps.batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps);
     }
 
+    /** Added to the variance before the square root. */
+    public float eps() {
+        return eps;
+    }
+
     @Override
     public List<Parameter> parameters() {
         return List.of(new Parameter("weight", gamma, false), new Parameter("bias", beta, false));

@@ -40,6 +40,15 @@ public final class Conv2d implements Module {
         return weight;
     }
 
+    public int stride() {
+        return stride;
+    }
+
+    /** Zeros added on each side of both spatial axes. */
+    public int padding() {
+        return pad;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return ConvOps.conv2d(x, weight, bias, stride, pad);

@@ -126,8 +126,25 @@ public final class TorchWeights {
      */
     public static void write(Path file, Module model, long trainingSteps, Map<String, String> metadata)
             throws IOException {
-        List<NamedTensor> floats = new ArrayList<>();
+        List<NamedTensor> floats = new ArrayList<>(floatTensors(model).values());
         List<LongTensor> counters = new ArrayList<>();
+        for (NamedTensor t : floats) {
+            if (t.name().endsWith(RUNNING_VAR)) {
+                counters.add(LongTensor.scalar(counterOf(t.name()), trainingSteps));
+            }
+        }
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.put("format", FORMAT);
+        Safetensors.write(file, floats, counters, meta);
+    }
+
+    /**
+     * {@code model}'s parameters and buffers by name, as PyTorch holds them (Linear weights
+     * {@code [out, in]}), without the int64 counters: what {@link #write} stores, and what the ONNX
+     * export names its initializers after.
+     */
+    public static Map<String, NamedTensor> floatTensors(Module model) {
+        Map<String, NamedTensor> out = new LinkedHashMap<>();
         List<Parameter> all = new ArrayList<>(model.parameters());
         all.addAll(model.buffers());
         for (Parameter p : all) {
@@ -136,14 +153,9 @@ public final class TorchWeights {
             if (shape.length == 2) {
                 data = transpose(data, shape[0], shape[1]);
             }
-            floats.add(new NamedTensor(p.name(), torchShape(shape), data));
-            if (p.name().endsWith(RUNNING_VAR)) {
-                counters.add(LongTensor.scalar(counterOf(p.name()), trainingSteps));
-            }
+            out.put(p.name(), new NamedTensor(p.name(), torchShape(shape), data));
         }
-        Map<String, String> meta = new LinkedHashMap<>(metadata);
-        meta.put("format", FORMAT);
-        Safetensors.write(file, floats, counters, meta);
+        return out;
     }
 
     // ------------------------------------------------------------------------------------ read

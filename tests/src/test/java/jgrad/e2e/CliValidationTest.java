@@ -184,6 +184,13 @@ class CliValidationTest {
             row("eval --checkpoint $CKPT --data-dir $FILE", "--data-dir $FILE is a file, not a directory"),
             row("eval --checkpoint $CKPT --metrics-json $DIR", "--metrics-json $DIR is a directory"),
             row("eval --checkpoint $CKPT --kernels own", "Unknown options: '--kernels', 'own'"),
+            // ---- export
+            row("export --checkpoint $CKPT --format tflite --out $DIR/m.onnx", "unknown --format 'tflite' (expected onnx)"),
+            row("export --checkpoint $MISSING --format onnx --out $DIR/m.onnx",
+                    "--checkpoint $MISSING: no such file or directory"),
+            row("export --checkpoint $CKPT --format onnx --out $DIR", "--out $DIR is a directory; give a file name"),
+            row("export --checkpoint $CKPT --format onnx --out $FILE/m.onnx", "is a file, not a directory"),
+            row("export --checkpoint $CKPT --format onnx", "Missing required option: '--out=FILE'"),
             // ---- gradcheck
             row("gradcheck --examples 0", "--examples must be at least 1, got 0"),
             row("gradcheck --on-nan skip", "--on-nan does not apply to gradcheck"),
