@@ -27,8 +27,12 @@ class ExperimentTest {
     @TempDir
     Path tmp;
 
-    /** Runs the experiment into a fresh folder, checks the common outputs and returns its JSON. */
     private JsonNode run(String name, String... figures) throws IOException {
+        return runQuick(tmp, name, figures);
+    }
+
+    /** Runs the experiment with --quick into a folder of {@code tmp}, checks the common outputs and returns its JSON. */
+    static JsonNode runQuick(Path tmp, String name, String... figures) throws IOException {
         Path out = tmp.resolve(name);
         Cli cli = Cli.run("experiment", name, "--quick", "--out", out.toString());
         assertEquals(0, cli.code(), cli.err());
