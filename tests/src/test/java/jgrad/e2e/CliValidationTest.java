@@ -213,8 +213,9 @@ class CliValidationTest {
             row("bench --markdown $FILE/b.md", "--markdown $FILE/b.md: $FILE is a file, not a directory"),
             // ---- experiment
             row("experiment", "Missing required parameter: 'NAME'"),
-            row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd)"),
-            row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd) (did you mean xor?)"),
+            row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd, optimizers, init, batchnorm)"),
+            row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd, optimizers, init, batchnorm) (did you "
+                    + "mean xor?)"),
             row("experiment xor --device tpu", "unknown --device 'tpu'"),
             row("experiment xor --seed 1.5", "Invalid value for option '--seed': '1.5' is not a long"),
             row("experiment xor --out $FILE", "--out $FILE is a file, not a directory"),
