@@ -73,10 +73,12 @@ final class BatchNormExperiment implements Experiment {
         double[] all = scales();
         for (int i = 0; i < SCALES; i += stride) {
             String scale = String.format(Locale.ROOT, "%.3g", all[i]);
-            double[] withBn = accuracies(settings, net, new MnistRuns.Variant("W " + scale + ", batch norm", "sgd",
-                    0.01f, Double.toString(all[i]), true), data, epochs);
-            double[] without = accuracies(settings, net, new MnistRuns.Variant("W " + scale + ", normal", "sgd", 0.01f,
-                    Double.toString(all[i]), false), data, epochs);
+            MnistRuns.Outcome bn = MnistRuns.run(settings, name(), net, new MnistRuns.Variant("W " + scale
+                    + ", batch norm", "sgd", 0.01f, Double.toString(all[i]), true), data);
+            MnistRuns.Outcome normal = MnistRuns.run(settings, name(), net, new MnistRuns.Variant("W " + scale
+                    + ", normal", "sgd", 0.01f, Double.toString(all[i]), false), data);
+            double[] withBn = accuracies(bn, epochs);
+            double[] without = accuracies(normal, epochs);
             double bnFinal = withBn[epochs - 1];
             double plainFinal = without[epochs - 1];
             boolean bnAhead = bnFinal > (Double.isNaN(plainFinal) ? 0 : plainFinal);
@@ -90,6 +92,8 @@ final class BatchNormExperiment implements Experiment {
             m.put("batch_norm_final", Double.isNaN(bnFinal) ? null : bnFinal);
             m.put("normal_final", Double.isNaN(plainFinal) ? null : plainFinal);
             m.put("batch_norm_ahead", bnAhead);
+            m.put("batch_norm_diverged_at_step", bn.divergedAtStep());
+            m.put("normal_diverged_at_step", normal.divergedAtStep());
             runs.add(m);
             Map<String, double[][]> series = new LinkedHashMap<>();
             series.put("batch norm", new double[][] {xs, withBn});
@@ -125,9 +129,7 @@ final class BatchNormExperiment implements Experiment {
     }
 
     /** Accuracy after each epoch; NaN from where a run diverged on. */
-    private static double[] accuracies(Settings settings, MnistRuns.Net net, MnistRuns.Variant v, TrainData data,
-                                       int epochs) {
-        MnistRuns.Outcome o = MnistRuns.run(settings, "batchnorm", net, v, data);
+    private static double[] accuracies(MnistRuns.Outcome o, int epochs) {
         double[] acc = new double[epochs];
         java.util.Arrays.fill(acc, Double.NaN);
         for (EpochStats e : o.epochs()) {

@@ -66,7 +66,7 @@ final class InitExperiment implements Experiment {
         List<Map<String, Object>> histograms = new ArrayList<>();
         List<PanelGrid.Panel> panels = new ArrayList<>();
         Table table = new Table("setting", "layer 1 std", "layer 5 mean", "layer 5 std", "layer 5 share < 0.1 or > 0.9",
-                "final loss (MNIST)");
+                "MNIST loss, first -> final");
         for (Setting s : HISTOGRAMS) {
             float[][] activations = activations(settings.device(), s, settings.seed());
             List<Map<String, Object>> layers = new ArrayList<>();
@@ -111,7 +111,6 @@ final class InitExperiment implements Experiment {
             m.put("first_loss", first);
             m.put("final_loss", last);
             m.put("test_accuracy", o.testAccuracy());
-            m.put("seconds", o.seconds());
             m.put("loss", o.losses());
             m.put("smoothed_loss", smoothed);
             runs.add(m);

@@ -32,10 +32,10 @@ final class MnistRuns {
     /**
      * One finished run: its per-step loss, per-epoch stats (the trainer's notional epochs:
      * {@code trainCount / batch} steps each) and test accuracy; {@code divergedAtStep} is 0 unless
-     * the weights overflowed (the book's numpy goes on with NaN; the trainer stops).
+     * the weights overflowed (the book's numpy goes on with NaN; the trainer stops). No timings: the
+     * numbers of a seed are the same on every run (the progress lines say how long each took).
      */
-    record Outcome(Variant variant, float[] losses, List<EpochStats> epochs, double testAccuracy, int divergedAtStep,
-                   double seconds) {}
+    record Outcome(Variant variant, float[] losses, List<EpochStats> epochs, double testAccuracy, int divergedAtStep) {}
 
     /** MNIST's first {@code train} and {@code test} images (0: all), pixels in [0, 1], as the book's load_mnist. */
     static TrainData mnist(int train, int test) {
@@ -70,19 +70,15 @@ final class MnistRuns {
         };
         long start = System.nanoTime();
         try (TrainResult result = Trainer.train(cfg, settings.device(), data, listener)) {
-            if (net.reports() == 0) {
-                settings.progress().printf(Locale.ROOT, "%s: %s  %d steps, final loss %.4f%n", experiment, v.label(),
-                        result.steps(), result.finalLoss());
-                settings.progress().flush();
-            }
-            return new Outcome(v, result.lossHistory(), List.copyOf(epochs), result.testAccuracy(), 0,
-                    (System.nanoTime() - start) / 1e9);
+            settings.progress().printf(Locale.ROOT, "%s: %s  %d steps in %.1f s, last loss %.4f%n", experiment,
+                    v.label(), result.steps(), (System.nanoTime() - start) / 1e9, result.finalLoss());
+            settings.progress().flush();
+            return new Outcome(v, result.lossHistory(), List.copyOf(epochs), result.testAccuracy(), 0);
         } catch (TrainingDivergedException e) {
             settings.progress().printf("%s: %s  diverged at step %d (%s)%n", experiment, v.label(), e.step(),
                     e.parameter());
             settings.progress().flush();
-            return new Outcome(v, new float[0], List.copyOf(epochs), Double.NaN, Math.max(1, e.step()),
-                    (System.nanoTime() - start) / 1e9);
+            return new Outcome(v, new float[0], List.copyOf(epochs), Double.NaN, Math.max(1, e.step()));
         }
     }
 

@@ -46,7 +46,7 @@ final class OptimizersExperiment implements Experiment {
         settings.progress().printf("optimizers: 784-100-100-100-100-10 ReLU net, He init, %d iterations of batch %d "
                 + "on %d MNIST images, one run per optimizer%n", net.steps(), net.batch(), data.trainCount());
         settings.progress().flush();
-        Table table = new Table("optimizer", "lr", "first loss", "final loss", "test accuracy", "seconds");
+        Table table = new Table("optimizer", "lr", "first loss", "final loss", "test accuracy");
         List<Map<String, Object>> runs = new ArrayList<>();
         Map<String, double[][]> curves = new LinkedHashMap<>();
         double[] xs = MnistRuns.iterations(net.steps());
@@ -55,8 +55,7 @@ final class OptimizersExperiment implements Experiment {
             double first = MnistRuns.headMean(o.losses(), tail);
             double last = MnistRuns.tailMean(o.losses(), tail);
             double[] smoothed = MnistRuns.smooth(o.losses());
-            table.add(v.label(), v.lr(), f4(first), f4(last), f4(o.testAccuracy()), String.format(Locale.ROOT, "%.1f",
-                    o.seconds()));
+            table.add(v.label(), v.lr(), f4(first), f4(last), f4(o.testAccuracy()));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", v.label());
             m.put("optimizer", v.optimizer());
@@ -64,7 +63,6 @@ final class OptimizersExperiment implements Experiment {
             m.put("first_loss", first);
             m.put("final_loss", last);
             m.put("test_accuracy", o.testAccuracy());
-            m.put("seconds", o.seconds());
             m.put("loss", o.losses());
             m.put("smoothed_loss", smoothed);
             runs.add(m);
@@ -87,8 +85,8 @@ final class OptimizersExperiment implements Experiment {
                     "iterations", "loss (cross-entropy)", curves);
             figures.add("optimizers-loss.png");
         }
-        String title = String.format(Locale.ROOT, "Optimizers on MNIST after %d iterations: final loss is the mean "
-                + "of the last %d steps' minibatch losses", net.steps(), tail);
+        String title = String.format(Locale.ROOT, "Optimizers on MNIST, %d iterations: first and final loss are the "
+                + "means of the first and the last %d steps' minibatch losses", net.steps(), tail);
         return new Result(title, table, numbers, figures);
     }
 
