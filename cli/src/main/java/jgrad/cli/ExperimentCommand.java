@@ -25,9 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Experiments:", "  xor   the 2-4-1 sigmoid net learning XOR by backprop (course 002)",
             "  iris  an MLP on Iris, fixed stratified split (course 002)",
             "  gd    gradient descent, and SGD/Momentum/AdaGrad/Adam paths (book 4.4.1, 6.1)",
-            "  optimizers  SGD, Momentum, AdaGrad, Adam on MNIST: loss curves (book 6.1.8)",
-            "  init  activation histograms by weight init, and MNIST loss for std 0.01/Xavier/He (book 6.2)",
-            "  batchnorm   with vs without batch norm at 16 weight scales, 1000 MNIST images (book 6.3.3)", ""})
+            "  optimizers  SGD/Momentum/AdaGrad/Adam on MNIST, loss curves (book 6.1.8)",
+            "  init  activation histograms by weight init; MNIST loss curves (book 6.2)",
+            "  batchnorm   with vs without batch norm, 16 weight scales (book 6.3.3)", ""})
 final class ExperimentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -97,7 +97,6 @@ final class InitExperiment implements Experiment {
         settings.progress().flush();
         List<Map<String, Object>> runs = new ArrayList<>();
         Map<String, double[][]> curves = new LinkedHashMap<>();
-        double[] xs = MnistRuns.iterations(net.steps());
         for (MnistRuns.Variant v : VARIANTS) {
             MnistRuns.Outcome o = MnistRuns.run(settings, name(), net, v, data);
             double first = MnistRuns.headMean(o.losses(), tail);
@@ -114,6 +113,7 @@ final class InitExperiment implements Experiment {
             m.put("loss", o.losses());
             m.put("smoothed_loss", smoothed);
             runs.add(m);
+            double[] xs = MnistRuns.iterations(smoothed.length);  // all steps, unless the run diverged
             curves.put(v.label() + " init", new double[][] {xs, smoothed});
         }
         Map<String, Object> numbers = new LinkedHashMap<>();

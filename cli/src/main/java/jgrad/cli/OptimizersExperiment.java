@@ -49,7 +49,6 @@ final class OptimizersExperiment implements Experiment {
         Table table = new Table("optimizer", "lr", "first loss", "final loss", "test accuracy");
         List<Map<String, Object>> runs = new ArrayList<>();
         Map<String, double[][]> curves = new LinkedHashMap<>();
-        double[] xs = MnistRuns.iterations(net.steps());
         for (MnistRuns.Variant v : VARIANTS) {
             MnistRuns.Outcome o = MnistRuns.run(settings, name(), net, v, data);
             double first = MnistRuns.headMean(o.losses(), tail);
@@ -66,6 +65,7 @@ final class OptimizersExperiment implements Experiment {
             m.put("loss", o.losses());
             m.put("smoothed_loss", smoothed);
             runs.add(m);
+            double[] xs = MnistRuns.iterations(smoothed.length);  // all steps, unless the run diverged
             curves.put(v.label() + " (lr " + v.lr() + ")", new double[][] {xs, smoothed});
         }
         Map<String, Object> numbers = new LinkedHashMap<>();
