@@ -290,7 +290,7 @@ public final class Charts {
     }
 
     /** XChart's defaults are small and grey; make text readable at 1000x500 and the plot clean. */
-    private static void styleAxes(AxesChartStyler s) {
+    static void styleAxes(AxesChartStyler s) {
         s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
         s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));

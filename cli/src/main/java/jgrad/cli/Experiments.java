@@ -7,7 +7,8 @@ import java.util.stream.Collectors;
 /** The experiments {@code jgrad experiment} knows, in the order --help lists them. */
 final class Experiments {
     static final List<Experiment> ALL = List.of(new XorExperiment(), new IrisExperiment(), new GdExperiment(),
-            new OverfitExperiment(), new HyperparamsExperiment());
+            new OptimizersExperiment(), new InitExperiment(), new BatchNormExperiment(), new OverfitExperiment(),
+            new HyperparamsExperiment());
 
     private Experiments() {}
 
@@ -25,7 +26,9 @@ final class Experiments {
         }
         String nearest = ALL.stream().map(Experiment::name)
                 .min(java.util.Comparator.comparingInt(n -> editDistance(n, wanted))).orElseThrow();
-        String hint = editDistance(nearest, wanted) <= 2 ? " (did you mean " + nearest + "?)" : "";
+        // A third of the name may be wrong ("optimizer", "xr"), not more: "mnist" is not a typo of "init".
+        boolean close = editDistance(nearest, wanted) <= Math.max(1, wanted.length() / 3);
+        String hint = close ? " (did you mean " + nearest + "?)" : "";
         throw new IllegalArgumentException("unknown experiment '" + name + "' (expected " + names() + ")" + hint);
     }
 

@@ -75,8 +75,7 @@ final class OverfitExperiment implements Experiment {
     @Override
     public Result run(Settings settings) throws IOException {
         int epochs = settings.quick() ? QUICK_EPOCHS : EPOCHS;
-        DataLimits limits = new DataLimits(TRAIN_IMAGES, settings.quick() ? QUICK_TEST_IMAGES : 0);
-        TrainData data = Datasets.load("mnist", settings.dataDir(), true, "none", limits).data();
+        TrainData data = MnistRuns.mnist(settings.dataDir(), TRAIN_IMAGES, settings.quick() ? QUICK_TEST_IMAGES : 0);
         settings.progress().printf("overfit: 784-%s-10 ReLU net (He init), SGD lr %s, batch %d, %d epochs on %d "
                 + "training images, tested on %d%n", hiddenText(), LEARNING_RATE, BATCH, epochs, data.trainCount(),
                 data.testCount());

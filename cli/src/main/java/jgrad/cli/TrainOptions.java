@@ -85,7 +85,8 @@ final class TrainOptions {
     String activation;
 
     @Option(names = "--init",
-            description = "Weight init: std (0.01·N(0,1)), xavier or he (default: std for mlp, he otherwise).")
+            description = "Weight init: std (0.01·N(0,1)), xavier, he, or a number: that standard deviation "
+                    + "(the book's weight_init_std; default: std for mlp, he otherwise).")
     String init;
 
     @Option(names = "--hidden", split = ",",

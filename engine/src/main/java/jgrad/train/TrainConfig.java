@@ -165,7 +165,7 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
                     "--model " + model + " uses ReLU; --activation " + activation + " is not supported");
         }
         checkName("stem", stem, "seed or cifar", () -> jgrad.nn.ResNet.Stem.parse(stem));
-        checkName("init", init, "std, xavier or he", () -> jgrad.nn.Init.parse(init));
+        checkName("init", init, "std, xavier, he or a positive standard deviation", () -> jgrad.nn.Init.parse(init));
         checkName("optimizer", optimizer, "sgd, momentum, adagrad or adam",
                 () -> jgrad.optim.Optimizer.checkName(optimizer));
         if (logEvery <= 0) {

@@ -105,7 +105,8 @@ class CliValidationTest {
             row("train --dataset imagenet", "unknown --dataset 'imagenet' (expected mnist, fashion-mnist, cifar10)"),
             row("train --optimizer rmsprop", "unknown --optimizer 'rmsprop' (expected sgd, momentum, adagrad or adam)"),
             row("train --activation gelu", "unknown --activation 'gelu' (expected sigmoid, relu or tanh)"),
-            row("train --init zeros", "unknown --init 'zeros' (expected std, xavier or he)"),
+            row("train --init zeros", "unknown --init 'zeros' (expected std, xavier, he or a standard deviation such as 0.05)"),
+            row("train --init 0", "--init 0 must be a positive, finite standard deviation"),
             row("train --lr-schedule step", "unknown --lr-schedule 'step' (expected constant or cosine)"),
             row("train --augment zoom", "unknown --augment 'zoom' (expected none or a comma list of crop, flip, rotate)"),
             row("train --normalize whiten", "unknown --normalize 'whiten' (expected none or mean-std)"),
@@ -219,9 +220,12 @@ class CliValidationTest {
             row("bench --markdown $FILE/b.md", "--markdown $FILE/b.md: $FILE is a file, not a directory"),
             // ---- experiment
             row("experiment", "Missing required parameter: 'NAME'"),
-            row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd, overfit, hyperparams)"),
-            row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd, overfit, hyperparams) (did you mean "
-                    + "xor?)"),
+            row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd, optimizers, init, batchnorm, "
+                    + "overfit, hyperparams)"),
+            row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd, optimizers, init, batchnorm, overfit, "
+                    + "hyperparams) (did you mean xor?)"),
+            row("experiment optimizer", "unknown experiment 'optimizer' (expected xor, iris, gd, optimizers, init, "
+                    + "batchnorm, overfit, hyperparams) (did you mean optimizers?)"),
             row("experiment xor --device tpu", "unknown --device 'tpu'"),
             row("experiment xor --seed 1.5", "Invalid value for option '--seed': '1.5' is not a long"),
             row("experiment xor --out $FILE", "--out $FILE is a file, not a directory"),

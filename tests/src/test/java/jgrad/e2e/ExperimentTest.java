@@ -27,7 +27,6 @@ class ExperimentTest {
     @TempDir
     Path tmp;
 
-    /** Runs the experiment into a fresh folder, checks the common outputs and returns its JSON. */
     private JsonNode run(String name, String... figures) throws IOException {
         return run(tmp.resolve(name), name, List.of(), figures);
     }
