@@ -11,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import javax.imageio.ImageIO;
@@ -191,11 +192,12 @@ final class GridCharts {
             }
         }
         if (look.style() == Style.BARS) {
-            // bars stand on 0; the top on the first round tick at or above the highest bar
+            // bars stand on 0; the top on the first round value at or above the highest bar, on a step
+            // fine enough (an eighth of it) that the tallest bar nearly fills its panel
             if (!(max > 0)) {
                 return new double[] {0, 1, 0.25};
             }
-            double step = Charts.niceStep(max / 4);
+            double step = Charts.niceStep(max / 8);
             return new double[] {0, Math.ceil(max / step) * step, step};
         }
         if (!(min <= max)) {
@@ -239,6 +241,13 @@ final class GridCharts {
             XYSeries offGrid = Charts.addXY(chart, "off-grid anchor", new double[][] {{Double.isFinite(x) ? x : 0.5},
                 {y[0]}}, new Color(0, 0, 0, 0), 1f);
             offGrid.setShowInLegend(false);
+        }
+        if (!drawn) {
+            double[] xs = panel.curves().stream().flatMapToDouble(c -> Arrays.stream(c.xs()))
+                    .filter(Double::isFinite).sorted().toArray();
+            if (xs.length > 1 && xs[0] < xs[xs.length - 1]) {
+                chart.getStyler().setXAxisMin(xs[0]).setXAxisMax(xs[xs.length - 1]);  // the x range it would have had
+            }
         }
         return chart;
     }
