@@ -72,11 +72,14 @@ final class GridCharts {
         }
     }
 
-    /** One small chart: its title and its curves, in legend order. */
+    /** One small chart: its title and its curves, in legend order, each of its own name. */
     record Panel(String title, List<Curve> curves) {
         Panel {
             Objects.requireNonNull(title, "title");
             curves = List.copyOf(curves);
+            if (curves.stream().map(Curve::name).distinct().count() < curves.size()) {
+                throw new IllegalArgumentException("panel '" + title + "' has two curves of one name");
+            }
         }
     }
 

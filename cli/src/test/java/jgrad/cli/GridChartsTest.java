@@ -182,6 +182,9 @@ class GridChartsTest {
                 .contains("min < max"));
         assertEquals("curve 'c' needs as many xs as ys", assertThrows(IllegalArgumentException.class,
                 () -> new Curve("c", new double[2], new double[3])).getMessage());
+        Curve twice = new Curve("c", new double[1], new double[1]);
+        assertEquals("panel 'p' has two curves of one name", assertThrows(IllegalArgumentException.class,
+                () -> new Panel("p", List.of(twice, twice))).getMessage());
         assertEquals("a grid needs at least one panel", assertThrows(IllegalArgumentException.class,
                 () -> GridCharts.draw(dir.resolve("none.png"), look, List.of())).getMessage());
     }
