@@ -64,7 +64,7 @@ final class BatchNormExperiment implements Experiment {
         settings.progress().flush();
         Table table = new Table("weight scale", "with batch norm", "without", "BN ahead");
         List<Map<String, Object>> runs = new ArrayList<>();
-        List<PanelGrid.Panel> panels = new ArrayList<>();
+        List<GridCharts.Panel> panels = new ArrayList<>();
         double[] xs = new double[epochs];
         for (int e = 0; e < epochs; e++) {
             xs[e] = e + 1;
@@ -95,11 +95,9 @@ final class BatchNormExperiment implements Experiment {
             m.put("batch_norm_diverged_at_step", bn.divergedAtStep());
             m.put("normal_diverged_at_step", normal.divergedAtStep());
             runs.add(m);
-            Map<String, double[][]> series = new LinkedHashMap<>();
-            series.put("batch norm", new double[][] {xs, withBn});
-            series.put("normal", new double[][] {xs, without});
-            panels.add(new PanelGrid.Panel("W: " + scale + (Double.isNaN(plainFinal) ? " (normal diverged)" : ""),
-                    series));
+            panels.add(new GridCharts.Panel("W: " + scale + (Double.isNaN(plainFinal) ? " (normal diverged)" : ""),
+                    List.of(new GridCharts.Curve("batch norm", xs, withBn),
+                            new GridCharts.Curve("normal", xs, without))));
         }
         Map<String, Object> numbers = new LinkedHashMap<>();
         numbers.put("network", "784-100-100-100-100-100-10 ReLU, weights ~ scale * N(0, 1) (the book's "
@@ -118,9 +116,9 @@ final class BatchNormExperiment implements Experiment {
         List<String> figures = new ArrayList<>();
         Path png = settings.figure("batchnorm-grid.png");
         if (png != null) {
-            PanelGrid.draw(png, "Training accuracy with batch norm (solid) and without (dashed), by weight scale W "
-                    + "(book 6.3.3)", new PanelGrid.Look("epochs", "accuracy", new double[] {0, 1}, false),
-                    settings.quick() ? 3 : 4, panels);
+            GridCharts.draw(png, GridCharts.Look.of("Training accuracy with batch norm (solid) and without (dashed), "
+                    + "by weight scale W (book 6.3.3)", "epochs", "accuracy").sharedY(0, 1)
+                    .style(GridCharts.Style.SECOND_DASHED).columns(settings.quick() ? 3 : 4), panels);
             figures.add("batchnorm-grid.png");
         }
         String title = String.format(Locale.ROOT, "Batch norm: training accuracy after %d epochs on %d images, by "

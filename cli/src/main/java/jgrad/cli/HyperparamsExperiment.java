@@ -197,9 +197,9 @@ final class HyperparamsExperiment implements Experiment {
                             new GridCharts.Curve("training accuracy (" + (IMAGES - VALIDATION_IMAGES) + " images)", xs,
                                     t.train()))));
         }
-        GridCharts.grid(settings.figure("hyperparams-best.png"), "Random search: the best " + best.size() + " of "
-                + all.size() + " trials, ranked by final validation accuracy", "epoch", "accuracy",
-                new double[] {0, 1}, panels, 5);
+        GridCharts.draw(settings.figure("hyperparams-best.png"), GridCharts.Look.of("Random search: the best "
+                + best.size() + " of " + all.size() + " trials, ranked by final validation accuracy", "epoch",
+                "accuracy").sharedY(0, 1).columns(5), panels);
         double[] logLr = all.stream().mapToDouble(t -> Math.log10(t.lr())).toArray();
         double[] logDecay = all.stream().mapToDouble(t -> Math.log10(t.weightDecay())).toArray();
         double[] accuracy = all.stream().mapToDouble(Trial::finalValidation).toArray();

@@ -64,7 +64,7 @@ final class InitExperiment implements Experiment {
                 SAMPLES, LAYERS, UNITS, HISTOGRAMS.size());
         settings.progress().flush();
         List<Map<String, Object>> histograms = new ArrayList<>();
-        List<PanelGrid.Panel> panels = new ArrayList<>();
+        List<GridCharts.Panel> panels = new ArrayList<>();
         Table table = new Table("setting", "layer 1 std", "layer 5 mean", "layer 5 std", "layer 5 share < 0.1 or > 0.9",
                 "MNIST loss, first -> final");
         for (Setting s : HISTOGRAMS) {
@@ -75,8 +75,8 @@ final class InitExperiment implements Experiment {
                 Map<String, Object> layer = describe(activations[l], relu);
                 layers.add(layer);
                 String panel = s.label() + ": layer " + (l + 1) + (relu ? " (> 0)" : "");
-                panels.add(new PanelGrid.Panel(panel, Map.of(s.label(), new double[][] {binCentres(),
-                    toDouble((long[]) layer.get("counts"))})));
+                panels.add(new GridCharts.Panel(panel, List.of(new GridCharts.Curve(s.label(), binCentres(),
+                        toDouble((long[]) layer.get("counts"))))));
             }
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("setting", s.label());
@@ -132,9 +132,9 @@ final class InitExperiment implements Experiment {
         List<String> figures = new ArrayList<>();
         Path histogramPng = settings.figure("init-histograms.png");
         if (histogramPng != null) {
-            PanelGrid.draw(histogramPng, "Activations of 5 layers (100 units, 1000 random inputs) by initial weights "
-                    + "and activation (book 6.2.2)", new PanelGrid.Look("activation", "count", null, true), LAYERS,
-                    panels);
+            GridCharts.draw(histogramPng, GridCharts.Look.of("Activations of 5 layers (100 units, 1000 random inputs) "
+                    + "by initial weights and activation (book 6.2.2)", "activation", "count")
+                    .style(GridCharts.Style.BARS).columns(LAYERS), panels);
             figures.add("init-histograms.png");
             Charts.lineChart(settings.figure("init-loss.png"), "Weight init on MNIST: smoothed training loss, 5-layer "
                     + "ReLU net, SGD (book 6.2.4)", "iterations", "loss (cross-entropy)", curves);

@@ -2,11 +2,10 @@ package jgrad.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The book's loss smoothing and the figures' helpers, against numpy's results. */
+/** The book's loss smoothing, against numpy's results, and the batch-norm experiment's weight scales. */
 class MnistRunsTest {
     @Test
     void smoothIsTheBooksSmoothCurve() {
@@ -32,17 +31,6 @@ class MnistRunsTest {
         assertEquals(3, MnistRuns.headMean(losses, 2));
         assertEquals(0.75, MnistRuns.tailMean(losses, 2));
         assertEquals(1.7, MnistRuns.tailMean(losses, 99), 1e-9, "a tail longer than the run is the whole run");
-    }
-
-    @Test
-    void histogramBarsRiseStrictlyForXChartsAreaStyle() {
-        double[][] bars = PanelGrid.bars(new double[][] {{0.25, 0.75}, {3, 5}});
-        assertEquals(0, bars[0][0]);
-        assertEquals(1, bars[0][bars[0].length - 1]);
-        for (int i = 1; i < bars[0].length; i++) {
-            assertTrue(bars[0][i] > bars[0][i - 1], "x rises at point " + i);
-        }
-        assertArrayEquals(new double[] {0, 3, 3, 5, 5, 0}, bars[1]);
     }
 
     @Test
