@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Run one of the book's or the course's experiments and draw its figures.", "",
             "Experiments:", "  xor   the 2-4-1 sigmoid net learning XOR by backprop (course 002)",
             "  iris  an MLP on Iris, fixed stratified split (course 002)",
-            "  gd    gradient descent, and SGD/Momentum/AdaGrad/Adam paths (book 4.4.1, 6.1)", ""})
+            "  gd    gradient descent, and SGD/Momentum/AdaGrad/Adam paths (book 4.4.1, 6.1)",
+            "  filters  SimpleConvNet's 30 first-layer filters before and after training on MNIST (book 7.6)", ""})
 final class ExperimentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

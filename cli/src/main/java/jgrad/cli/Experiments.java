@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 
 /** The experiments {@code jgrad experiment} knows, in the order --help lists them. */
 final class Experiments {
-    static final List<Experiment> ALL = List.of(new XorExperiment(), new IrisExperiment(), new GdExperiment());
+    static final List<Experiment> ALL = List.of(new XorExperiment(), new IrisExperiment(), new GdExperiment(),
+            new FiltersExperiment());
 
     private Experiments() {}
 

@@ -17,8 +17,9 @@ import jgrad.train.TrainResult;
 
 /**
  * What {@code train --out DIR} keeps beside the checkpoint: metrics.json, loss.png, accuracy.png,
- * predictions.png after every epoch (so an interrupted run keeps the outputs of its completed
- * epochs), and model.safetensors (PyTorch's state_dict layout) at the end. Every file is written atomically.
+ * predictions.png and, for the conv models, filters.png after every epoch (so an interrupted run keeps
+ * the outputs of its completed epochs), and model.safetensors (PyTorch's state_dict layout) at the
+ * end. Every file is written atomically.
  */
 final class RunOutputs {
     private RunOutputs() {}
@@ -50,6 +51,9 @@ final class RunOutputs {
                 + ": test predictions on " + loaded.spec().name(), loaded.data(), result.evaluation().predictions(),
                 loaded.spec().classNames());
         written.add("predictions.png");
+        if (filters(dir, cfg, result, loaded)) {
+            written.add("filters.png");
+        }
         written.add("metrics.json");
         return written;
     }
@@ -73,6 +77,34 @@ final class RunOutputs {
         series.put("test accuracy after each epoch", new double[][] {x, y});
         Charts.lineChart(png, "jgrad " + cfg.model() + " on " + result.device() + ": test accuracy", "epoch",
                 "test accuracy (%)", series);
+        return true;
+    }
+
+    /**
+     * filters.png: the first convolution's filters (the book's ch. 7.6 picture), from the final model
+     * or, for an epoch's snapshot, from the checkpoint just written beside it; false for the MLP.
+     */
+    static boolean filters(Path dir, TrainConfig cfg, TrainResult result, Datasets.Loaded loaded) throws IOException {
+        jgrad.data.ImageShape shape = loaded.data().shape();
+        Map.Entry<String, int[]> first = jgrad.train.ModelShapes.of(cfg, shape, loaded.data().classes()).parameters()
+                .entrySet().stream().filter(e -> e.getValue().length == 4).findFirst().orElse(null);
+        if (first == null) {
+            return false;
+        }
+        float[] weights;
+        if (result.model() != null) {
+            weights = result.model().parameters().stream().filter(p -> p.name().equals(first.getKey())).findFirst()
+                    .orElseThrow().tensor().toArray();
+        } else {
+            String stored = "model." + first.getKey();
+            weights = jgrad.io.Safetensors.readF32(dir.resolve(Checkpoint.FILE), java.util.Set.of(stored)).get(stored)
+                    .data();
+        }
+        int[] s = first.getValue();
+        String heading = first.getKey() + ": " + s[0] + " filters of " + s[1] + "×" + s[2] + "×" + s[3] + " after "
+                + Words.count(result.steps(), "step");
+        FilterGrid.write(dir.resolve("filters.png"), "jgrad " + cfg.model() + " on " + result.device()
+                + ": first-layer filters", List.of(new FilterGrid.Panel(heading, weights, s)));
         return true;
     }
 

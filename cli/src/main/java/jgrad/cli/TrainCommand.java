@@ -49,7 +49,8 @@ final class TrainCommand implements Callable<Integer> {
     Path metricsJson;
 
     @Option(names = "--out", description = "Directory for checkpoint.safetensors (after every epoch), accuracy.png, "
-            + "model.safetensors, loss.png, predictions.png and metrics.json.")
+            + "model.safetensors, loss.png, predictions.png, filters.png (the conv models' first-layer filters) and "
+            + "metrics.json.")
     Path outDir;
 
     @Option(names = "--overwrite", description = "Replace the run that --out already holds (without it, such a "
