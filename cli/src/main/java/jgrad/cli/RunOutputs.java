@@ -51,7 +51,10 @@ final class RunOutputs {
                 + ": test predictions on " + loaded.spec().name(), loaded.data(), result.evaluation().predictions(),
                 loaded.spec().classNames());
         written.add("predictions.png");
-        if (filters(dir, cfg, result, loaded)) {
+        FilterGrid.Panel filters = firstLayer(dir, cfg, result, loaded.data());
+        if (filters != null) {
+            FilterGrid.write(dir.resolve("filters.png"), "jgrad " + cfg.model() + " on " + result.device()
+                    + ": first-layer filters", List.of(filters));
             written.add("filters.png");
         }
         written.add("metrics.json");
@@ -81,15 +84,16 @@ final class RunOutputs {
     }
 
     /**
-     * filters.png: the first convolution's filters (the book's ch. 7.6 picture), from the final model
-     * or, for an epoch's snapshot, from the checkpoint just written beside it; false for the MLP.
+     * What filters.png shows: the first convolution's filters (the book's ch. 7.6 picture), from the
+     * final model or, for an epoch's snapshot (no model), from the checkpoint just written beside it;
+     * null for the MLP.
      */
-    static boolean filters(Path dir, TrainConfig cfg, TrainResult result, Datasets.Loaded loaded) throws IOException {
-        jgrad.data.ImageShape shape = loaded.data().shape();
-        Map.Entry<String, int[]> first = jgrad.train.ModelShapes.of(cfg, shape, loaded.data().classes()).parameters()
+    static FilterGrid.Panel firstLayer(Path dir, TrainConfig cfg, TrainResult result, jgrad.train.TrainData data)
+            throws IOException {
+        Map.Entry<String, int[]> first = jgrad.train.ModelShapes.of(cfg, data.shape(), data.classes()).parameters()
                 .entrySet().stream().filter(e -> e.getValue().length == 4).findFirst().orElse(null);
         if (first == null) {
-            return false;
+            return null;
         }
         float[] weights;
         if (result.model() != null) {
@@ -103,9 +107,7 @@ final class RunOutputs {
         int[] s = first.getValue();
         String heading = first.getKey() + ": " + s[0] + " filters of " + s[1] + "×" + s[2] + "×" + s[3] + " after "
                 + Words.count(result.steps(), "step");
-        FilterGrid.write(dir.resolve("filters.png"), "jgrad " + cfg.model() + " on " + result.device()
-                + ": first-layer filters", List.of(new FilterGrid.Panel(heading, weights, s)));
-        return true;
+        return new FilterGrid.Panel(heading, weights, s);
     }
 
     static Map<String, Object> metrics(TrainConfig cfg, TrainResult r, Datasets.Loaded loaded, Checkpoint resume) {

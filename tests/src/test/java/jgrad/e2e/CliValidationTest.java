@@ -127,6 +127,8 @@ class CliValidationTest {
             row("train --on-nan ignore", "--on-nan must be stop or skip, got 'ignore'"),
             row("train --model resnet18 --hidden 50", "--hidden applies to mlp, convnet and deepconvnet, not to resnet18"),
             row("train --model convnet --batch-norm", "--dropout and --batch-norm apply to --model mlp only"),
+            row("train --model deepconvnet --dropout 0.3", "--dropout and --batch-norm apply to --model mlp only "
+                    + "(deepconvnet has the book's dropout 0.5 built in"),
             row("train --model resnet8 --activation sigmoid", "--model resnet8 uses ReLU"),
             // ---- train: paths
             row("train --out $FILE", "--out $FILE is a file, not a directory"),
@@ -212,8 +214,8 @@ class CliValidationTest {
             row("bench --markdown $FILE/b.md", "--markdown $FILE/b.md: $FILE is a file, not a directory"),
             // ---- experiment
             row("experiment", "Missing required parameter: 'NAME'"),
-            row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd)"),
-            row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd) (did you mean xor?)"),
+            row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd, filters)"),
+            row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd, filters) (did you mean xor?)"),
             row("experiment xor --device tpu", "unknown --device 'tpu'"),
             row("experiment xor --seed 1.5", "Invalid value for option '--seed': '1.5' is not a long"),
             row("experiment xor --out $FILE", "--out $FILE is a file, not a directory"),
