@@ -107,7 +107,6 @@ final class FiltersExperiment implements Experiment {
         numbers.put("test_images", data.testCount());
         numbers.put("epochs", epochs);
         numbers.put("steps", r.steps());
-        numbers.put("train_seconds", r.trainSeconds());
         numbers.put("filter_shape", shape);
         numbers.put("relative_change", change);
         numbers.put("before", b.json(accuracyBefore, before));
