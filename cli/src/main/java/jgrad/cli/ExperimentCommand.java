@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Experiments:", "  xor   the 2-4-1 sigmoid net learning XOR by backprop (course 002)",
             "  iris  an MLP on Iris, fixed stratified split (course 002)",
             "  gd    gradient descent, and SGD/Momentum/AdaGrad/Adam paths (book 4.4.1, 6.1)",
-            "  filters  SimpleConvNet's 30 first-layer filters before and after training on MNIST (book 7.6)", ""})
+            "  filters  SimpleConvNet's filters before and after training (book 7.6)", ""})
 final class ExperimentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
