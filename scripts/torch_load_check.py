@@ -109,6 +109,43 @@ class ConvNet(nn.Module):
         return x
 
 
+class DeepConvNet(nn.Module):
+    """The book's DeepConvNet (ch08/deep_convnet.py): six 3x3 convs 16-16-32-32-64-64 (pad 1, the fourth pad 2)
+    with a 2x2 max-pool after every second, then [Linear -> act -> Dropout(0.5)]* -> Linear -> Dropout(0.5)."""
+    CONVS = [(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)]
+
+    def __init__(self, channels, size, hidden, classes, activation):
+        super().__init__()
+        self.act = ACTIVATIONS[activation]()
+        cin = channels
+        for i, (cout, pad) in enumerate(self.CONVS, 1):
+            self.add_module(f"conv{i}", nn.Conv2d(cin, cout, 3, 1, pad))
+            size = size + 2 * pad - 2
+            if i % 2 == 0:
+                size //= 2
+            cin = cout
+        self.fcs = []
+        width = cin * size * size
+        for i, h in enumerate(hidden + [classes], 1):
+            self.add_module(f"fc{i}", nn.Linear(width, h))
+            self.fcs.append(f"fc{i}")
+            width = h
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x):
+        for i in range(1, len(self.CONVS) + 1):
+            x = self.act(getattr(self, f"conv{i}")(x))
+            if i % 2 == 0:
+                x = nn.functional.max_pool2d(x, 2, 2)
+        x = x.flatten(1)
+        for i, name in enumerate(self.fcs):
+            x = getattr(self, name)(x)
+            if i < len(self.fcs) - 1:
+                x = self.act(x)
+            x = self.drop(x)
+        return x
+
+
 class ResNet(nn.Module):
     """torchvision's ResNet of BasicBlocks, with jgrad's 1-channel 'seed' stem or the 'cifar' one."""
     def __init__(self, channels, classes, stem, stem_width, blocks, widths):
@@ -145,6 +182,8 @@ def build(model, hidden, activation, batch_norm, stem, channels=1, size=28, clas
         return Mlp(channels * size * size, hidden, classes, activation, batch_norm)
     if model == "convnet":
         return ConvNet(channels, 30 * ((size - 4) // 2) ** 2, hidden, classes, activation)
+    if model == "deepconvnet":
+        return DeepConvNet(channels, size, hidden, classes, activation)
     return ResNet(channels, classes, stem, *LAYOUTS[model])
 
 
@@ -160,6 +199,7 @@ TABLE_CONFIGS = {
     "mlp": ("mlp", [100], "sigmoid", False, "seed"),
     "mlp-bn": ("mlp", [50, 30], "relu", True, "seed"),
     "convnet": ("convnet", [100], "relu", False, "seed"),
+    "deepconvnet": ("deepconvnet", [50], "relu", False, "seed"),
     "resnet8": ("resnet8", [], "relu", False, "seed"),
     "resnet8-cifar": ("resnet8", [], "relu", False, "cifar"),
     "resnet18": ("resnet18", [], "relu", False, "seed"),

@@ -27,12 +27,14 @@ import picocli.CommandLine.Model.CommandSpec;
             "  gd           gradient descent, and the paths of SGD, Momentum, AdaGrad, Adam",
             "               (book 4.4.1, 6.1)",
             "  optimizers   SGD, Momentum, AdaGrad, Adam on MNIST: loss curves (book 6.1.8)",
-            "  init         activation histograms by weight init; MNIST loss curves (book 6.2)",
+            "  init         activation histograms by weight init, MNIST loss curves (6.2)",
             "  batchnorm    with vs without batch norm at 16 weight scales (book 6.3.3)",
             "  overfit      300 MNIST images, 7-layer net: train vs test accuracy, plain,",
             "               with weight decay 0.1, with dropout 0.2 (book 6.4)",
             "  hyperparams  random search of lr and weight decay, judged on a validation",
-            "               split of the training set, never the test set (book 6.5)", ""})
+            "               split of the training set, never the test set (book 6.5)",
+            "  filters      SimpleConvNet's first-layer filters before and after training",
+            "               (book 7.6)", ""})
 final class ExperimentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

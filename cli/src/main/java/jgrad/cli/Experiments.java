@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 final class Experiments {
     static final List<Experiment> ALL = List.of(new XorExperiment(), new IrisExperiment(), new GdExperiment(),
             new OptimizersExperiment(), new InitExperiment(), new BatchNormExperiment(), new OverfitExperiment(),
-            new HyperparamsExperiment());
+            new HyperparamsExperiment(), new FiltersExperiment());
 
     private Experiments() {}
 

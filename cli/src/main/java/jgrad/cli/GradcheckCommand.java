@@ -143,7 +143,9 @@ final class GradcheckCommand implements Callable<Integer> {
             // percent although the gradients equal PyTorch's float64 ones to 1e-5.
             throw new IllegalArgumentException("gradcheck supports --model mlp only: float32 central differences "
                     + "cannot resolve " + cfg.model() + " gradients through thousands of ReLU and max-pool kinks; "
-                    + "its gradients are checked against PyTorch float64 by GoldenConvGradsTest");
+                    + (cfg.model().equals("deepconvnet") ? "the conv nets' gradients (SimpleConvNet's, the ResNets', "
+                    + "of the same conv, ReLU, pool and affine layers) are checked" : "its gradients are checked")
+                    + " against PyTorch float64 by GoldenConvGradsTest");
         }
         return cfg;
     }

@@ -17,8 +17,9 @@ import jgrad.train.TrainResult;
 
 /**
  * What {@code train --out DIR} keeps beside the checkpoint: metrics.json, loss.png, accuracy.png,
- * predictions.png after every epoch (so an interrupted run keeps the outputs of its completed
- * epochs), and model.safetensors (PyTorch's state_dict layout) at the end. Every file is written atomically.
+ * predictions.png and, for the conv models, filters.png after every epoch (so an interrupted run keeps
+ * the outputs of its completed epochs), and model.safetensors (PyTorch's state_dict layout) at the
+ * end. Every file is written atomically.
  */
 final class RunOutputs {
     private RunOutputs() {}
@@ -50,6 +51,12 @@ final class RunOutputs {
                 + ": test predictions on " + loaded.spec().name(), loaded.data(), result.evaluation().predictions(),
                 loaded.spec().classNames());
         written.add("predictions.png");
+        FilterGrid.Panel filters = firstLayer(dir, cfg, result, loaded.data());
+        if (filters != null) {
+            FilterGrid.write(dir.resolve("filters.png"), "jgrad " + cfg.model() + " on " + result.device()
+                    + ": first-layer filters", List.of(filters));
+            written.add("filters.png");
+        }
         written.add("metrics.json");
         return written;
     }
@@ -74,6 +81,33 @@ final class RunOutputs {
         Charts.lineChart(png, "jgrad " + cfg.model() + " on " + result.device() + ": test accuracy", "epoch",
                 "test accuracy (%)", series);
         return true;
+    }
+
+    /**
+     * What filters.png shows: the first convolution's filters (the book's ch. 7.6 picture), from the
+     * final model or, for an epoch's snapshot (no model), from the checkpoint just written beside it;
+     * null for the MLP.
+     */
+    static FilterGrid.Panel firstLayer(Path dir, TrainConfig cfg, TrainResult result, jgrad.train.TrainData data)
+            throws IOException {
+        Map.Entry<String, int[]> first = jgrad.train.ModelShapes.of(cfg, data.shape(), data.classes()).parameters()
+                .entrySet().stream().filter(e -> e.getValue().length == 4).findFirst().orElse(null);
+        if (first == null) {
+            return null;
+        }
+        float[] weights;
+        if (result.model() != null) {
+            weights = result.model().parameters().stream().filter(p -> p.name().equals(first.getKey())).findFirst()
+                    .orElseThrow().tensor().toArray();
+        } else {
+            String stored = "model." + first.getKey();
+            weights = jgrad.io.Safetensors.readF32(dir.resolve(Checkpoint.FILE), java.util.Set.of(stored)).get(stored)
+                    .data();
+        }
+        int[] s = first.getValue();
+        String heading = first.getKey() + ": " + s[0] + " filters of " + s[1] + "×" + s[2] + "×" + s[3] + " after "
+                + Words.count(result.steps(), "step");
+        return new FilterGrid.Panel(heading, weights, s);
     }
 
     static Map<String, Object> metrics(TrainConfig cfg, TrainResult r, Datasets.Loaded loaded, Checkpoint resume) {

@@ -49,7 +49,8 @@ final class TrainCommand implements Callable<Integer> {
     Path metricsJson;
 
     @Option(names = "--out", description = "Directory for checkpoint.safetensors (after every epoch), accuracy.png, "
-            + "model.safetensors, loss.png, predictions.png and metrics.json.")
+            + "model.safetensors, loss.png, predictions.png, filters.png (the conv models' first-layer filters) and "
+            + "metrics.json.")
     Path outDir;
 
     @Option(names = "--overwrite", description = "Replace the run that --out already holds (without it, such a "
@@ -359,12 +360,18 @@ final class TrainCommand implements Callable<Integer> {
         if (cfg.model().equals("convnet")) {
             sb.append("conv").append(ConvNet.FILTERS).append('x').append(ConvNet.KERNEL)
                     .append('x').append(ConvNet.KERNEL).append("-pool2");
+        } else if (cfg.model().equals("deepconvnet")) {
+            sb.append(jgrad.nn.DeepConvNet.describeConvs());
         } else {
             sb.append(data.features());
         }
         for (int h : cfg.hidden()) {
             sb.append('-').append(h);
         }
-        return sb.append('-').append(data.classes()).append(' ').append(cfg.activation()).toString();
+        sb.append('-').append(data.classes()).append(' ').append(cfg.activation());
+        if (cfg.model().equals("deepconvnet")) {
+            sb.append(" + dropout ").append(plain(jgrad.nn.DeepConvNet.DROPOUT));
+        }
+        return sb.toString();
     }
 }

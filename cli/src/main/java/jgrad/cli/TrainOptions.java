@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /** The options shared by train (and later compare): the job, its hyper-parameters and outputs. */
 final class TrainOptions {
     @Option(names = "--model", defaultValue = "mlp",
-            description = "Network: mlp, convnet (the book's SimpleConvNet), resnet8 or resnet18 (default: ${DEFAULT-VALUE}).")
+            description = "Network: mlp, convnet (the book's SimpleConvNet), deepconvnet (the book's ch. 8 VGG-like "
+                    + "net), resnet8 or resnet18 (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--dataset", defaultValue = "mnist",
@@ -50,8 +51,8 @@ final class TrainOptions {
     Float lr;
 
     @Option(names = "--optimizer",
-            description = "sgd, momentum (SGD with momentum), adagrad or adam (default: sgd for mlp, adam for convnet, "
-                    + "momentum for the resnets).")
+            description = "sgd, momentum (SGD with momentum), adagrad or adam (default: sgd for mlp, adam for convnet and "
+                    + "deepconvnet, momentum for the resnets).")
     String optimizer;
 
     @Option(names = "--momentum", defaultValue = "0.9",
@@ -90,13 +91,15 @@ final class TrainOptions {
     String init;
 
     @Option(names = "--hidden", split = ",",
-            description = "Hidden affine widths of mlp and convnet, comma-separated (default: 100).")
+            description = "Hidden affine widths of mlp, convnet and deepconvnet, comma-separated (default: 100; "
+                    + "deepconvnet: 50, as the book).")
     int[] hidden;
 
     @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay λ on weights (default: 0).")
     float weightDecay;
 
-    @Option(names = "--dropout", defaultValue = "0", description = "Dropout probability after each hidden layer.")
+    @Option(names = "--dropout", defaultValue = "0", description = "Dropout probability after each hidden layer of mlp (deepconvnet has "
+            + "the book's 0.5 built in).")
     float dropout;
 
     @Option(names = "--batch-norm", description = "Batch normalisation after each hidden affine layer.")
@@ -162,7 +165,7 @@ final class TrainOptions {
         Predicate<String> mine = base == null ? name -> true : given;
         String net = mine.test("--model") ? model : base.model();
         if (TrainConfig.isResNet(net) && hidden != null) {
-            throw new IllegalArgumentException("--hidden applies to mlp and convnet, not to " + net);
+            throw new IllegalArgumentException("--hidden applies to mlp, convnet and deepconvnet, not to " + net);
         }
         // The model-dependent options have no picocli default: null means not given.
         String opt = optimizer != null ? optimizer : base != null ? base.optimizer() : TrainConfig.defaultOptimizer(net);
@@ -187,7 +190,7 @@ final class TrainOptions {
                 rate, opt,
                 activation != null ? activation : base != null ? base.activation() : TrainConfig.defaultActivation(net),
                 init != null ? init : base != null ? base.init() : TrainConfig.defaultInit(net),
-                hidden != null ? hidden : base != null ? base.hidden() : new int[] {100},
+                hidden != null ? hidden : base != null ? base.hidden() : TrainConfig.defaultHidden(net),
                 mine.test("--weight-decay") ? weightDecay : base.weightDecay(),
                 mine.test("--dropout") ? dropout : base.dropout(),
                 mine.test("--batch-norm") ? batchNorm : base.batchNorm(),

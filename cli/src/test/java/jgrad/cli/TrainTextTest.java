@@ -40,6 +40,8 @@ class TrainTextTest {
         TrainData data = mnistShaped(10);
         assertEquals("conv30x5x5-pool2-100-10 relu", TrainCommand.describeNet(job("convnet", 1, 0), data));
         assertEquals("seed stem, 10 classes", TrainCommand.describeNet(job("resnet8", 1, 0), data));
+        assertEquals("conv3x3 16-16-pool-32-32-pool-64-64-pool-100-10 relu + dropout 0.5",
+                TrainCommand.describeNet(job("deepconvnet", 1, 0), data));
         assertFalse(TrainCommand.describeNet(job("mlp", 1, 0), data).contains("×"));
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import jgrad.data.ImageShape;
 import jgrad.nn.BasicBlock;
 import jgrad.nn.ConvNet;
+import jgrad.nn.DeepConvNet;
 import jgrad.nn.ResNet;
 import jgrad.optim.Optimizer;
 import jgrad.tensor.Sizes;
@@ -35,6 +36,7 @@ public record ModelShapes(Map<String, int[]> parameters, Map<String, int[]> buff
         switch (cfg.model()) {
             case "mlp" -> mlp(c, input.pixels(), cfg.hidden(), classes, cfg.batchNorm());
             case "convnet" -> convnet(c, input, cfg.hidden(), classes);
+            case "deepconvnet" -> deepConvNet(c, input, cfg.hidden(), classes);
             default -> resnet(c, input, classes, ResNet.Stem.parse(cfg.stem()), ResNet.Layout.of(cfg.model()));
         }
         return new ModelShapes(c.parameters, c.buffers);
@@ -73,6 +75,23 @@ public record ModelShapes(Map<String, int[]> parameters, Map<String, int[]> buff
         c.parameter("conv1.weight", ConvNet.FILTERS, input.channels(), ConvNet.KERNEL, ConvNet.KERNEL);
         c.parameter("conv1.bias", ConvNet.FILTERS);
         int width = ConvNet.flatWidth(input);
+        for (int i = 0; i < hidden.length; i++) {
+            linear(c, "fc" + (i + 1), width, hidden[i]);
+            width = hidden[i];
+        }
+        linear(c, "fc" + (hidden.length + 1), width, classes);
+    }
+
+    /** Six 3×3 convolutions (with bias) → [affine]* → affine, as {@link DeepConvNet#build}; dropout holds no tensors. */
+    private static void deepConvNet(Collector c, ImageShape input, int[] hidden, int classes) {
+        int in = input.channels();
+        for (int i = 0; i < DeepConvNet.CONVS.size(); i++) {
+            int out = DeepConvNet.CONVS.get(i).filters();
+            c.parameter("conv" + (i + 1) + ".weight", out, in, DeepConvNet.KERNEL, DeepConvNet.KERNEL);
+            c.parameter("conv" + (i + 1) + ".bias", out);
+            in = out;
+        }
+        int width = DeepConvNet.flatWidth(input);
         for (int i = 0; i < hidden.length; i++) {
             linear(c, "fc" + (i + 1), width, hidden[i]);
             width = hidden[i];

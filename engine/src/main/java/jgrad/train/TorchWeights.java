@@ -250,6 +250,7 @@ public final class TorchWeights {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode cfg = json.valueToTree(TrainConfig.seedDefaults());
         cfg.put("model", model);
+        cfg.set("hidden", json.valueToTree(TrainConfig.defaultHidden(model)));
         cfg.put("activation", meta.getOrDefault("activation", TrainConfig.defaultActivation(model)));
         cfg.put("init", TrainConfig.defaultInit(model));
         cfg.put("stem", meta.getOrDefault("stem", "seed"));

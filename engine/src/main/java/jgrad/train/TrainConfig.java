@@ -12,7 +12,8 @@ import java.util.List;
  * cosine schedule.
  *
  * @param model      mlp, convnet (the book's SimpleConvNet; {@code hidden} are its affine widths),
- *                   resnet8 or resnet18 (see {@link jgrad.nn.ResNet})
+ *                   deepconvnet (the book's ch. 8 DeepConvNet, see {@link jgrad.nn.DeepConvNet}; {@code hidden}
+ *                   likewise), resnet8 or resnet18 (see {@link jgrad.nn.ResNet})
  * @param steps      optimizer steps when {@code epochs} is 0 (minibatches sampled with replacement)
  * @param epochs     if &gt; 0, passes over a reshuffled training set instead (last partial batch dropped)
  * @param logEvery   steps between loss reports
@@ -33,7 +34,7 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
                           boolean batchNorm, long seed, int logEvery, float momentum, String lrSchedule, int tMax,
                           int patience, float minDelta, String augment, String stem, String onNan) {
 
-    public static final List<String> MODELS = List.of("mlp", "convnet", "resnet8", "resnet18");
+    public static final List<String> MODELS = List.of("mlp", "convnet", "deepconvnet", "resnet8", "resnet18");
     /** The values of {@link #onNan}. */
     public static final List<String> ON_NAN = List.of("stop", "skip");
 
@@ -46,10 +47,21 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         return model.startsWith("resnet");
     }
 
+    /** The book's conv nets, SimpleConvNet and DeepConvNet: {@code hidden} are their affine widths. */
+    public static boolean isBookConvNet(String model) {
+        return model.equals("convnet") || model.equals("deepconvnet");
+    }
+
     /** The optimizer a model trains with when none is given: the seed's SGD for the MLP, the book's Adam for
-     *  the convnet (train_convnet.py), the seed's momentum 0.9 for the ResNets. */
+     *  its conv nets (train_convnet.py, train_deepnet.py), the seed's momentum 0.9 for the ResNets. */
     public static String defaultOptimizer(String model) {
-        return model.equals("mlp") ? "sgd" : model.equals("convnet") ? "adam" : "momentum";
+        return model.equals("mlp") ? "sgd" : isBookConvNet(model) ? "adam" : "momentum";
+    }
+
+    /** The hidden affine widths when none are given: the book's 50 for DeepConvNet, the seed's 100 otherwise
+     *  (the ResNets have none; their config carries the 100 unused). */
+    public static int[] defaultHidden(String model) {
+        return new int[] {"deepconvnet".equals(model) ? jgrad.nn.DeepConvNet.HIDDEN : 100};
     }
 
     /** sigmoid for the seed's MLP, ReLU for the conv nets. */
@@ -155,9 +167,10 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         }
         if (!model.equals("mlp") && (dropout > 0f || batchNorm)) {
             throw ConfigValueException.worded(batchNorm ? "batchNorm" : "dropout", batchNorm ? "true" : dropout,
-                    (batchNorm ? "false" : "0") + " for model " + model + " (the mlp's option; the ResNets have their "
-                            + "own batch norm)", "--dropout and --batch-norm apply to --model mlp only (the ResNets "
-                            + "have their own batch norm)");
+                    (batchNorm ? "false" : "0") + " for model " + model + " (the mlp's option; deepconvnet has the "
+                            + "book's dropout 0.5 built in, the ResNets their own batch norm)", "--dropout and "
+                            + "--batch-norm apply to --model mlp only (deepconvnet has the book's dropout 0.5 built "
+                            + "in, the ResNets their own batch norm)");
         }
         checkName("activation", activation, "sigmoid, relu or tanh", () -> jgrad.nn.Activation.parse(activation));
         if (isResNet(model) && !activation.trim().equalsIgnoreCase("relu")) {

@@ -7,6 +7,7 @@ import jgrad.data.ImageShape;
 import jgrad.device.Device;
 import jgrad.device.DeviceOps;
 import jgrad.nn.ConvNet;
+import jgrad.nn.DeepConvNet;
 import jgrad.nn.Init;
 import jgrad.nn.Mlp;
 import jgrad.nn.ResNet;
@@ -74,6 +75,8 @@ public final class Trainer {
             case "mlp" -> Mlp.build(device, input.pixels(), cfg.hidden(), classes, cfg.activation(), init,
                     cfg.dropout(), cfg.batchNorm(), initRng, cfg.seed());
             case "convnet" -> ConvNet.simple(device, input, cfg.hidden(), classes, cfg.activation(), init, initRng);
+            case "deepconvnet" -> DeepConvNet.build(device, input, cfg.hidden(), classes, cfg.activation(), init, initRng,
+                    cfg.seed());
             case "resnet8" -> ResNet.resnet8(device, input, classes, ResNet.Stem.parse(cfg.stem()), init, initRng);
             case "resnet18" -> ResNet.resnet18(device, input, classes, ResNet.Stem.parse(cfg.stem()), init, initRng);
             default -> throw new IllegalArgumentException("unknown model '" + cfg.model() + "' (expected "

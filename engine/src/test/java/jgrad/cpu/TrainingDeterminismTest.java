@@ -41,6 +41,9 @@ class TrainingDeterminismTest {
                     0.2f, true, 11L, 3, 0.9f, "cosine", 0, 0, 0f, "rotate,crop", "seed");
             case "convnet" -> new TrainConfig("convnet", 4, 0, 20, 0.002f, "adam", "relu", "he", new int[] {32}, 0f, 0f,
                     false, 12L, 2, 0.9f, "constant", 0, 0, 0f, "none", "seed");
+            // the book's DeepConvNet: six convolutions (one with pad 2) and its two dropout layers
+            case "deepconvnet" -> new TrainConfig("deepconvnet", 3, 0, 16, 0.001f, "adam", "relu", "he", new int[] {50},
+                    0f, 0f, false, 14L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed");
             case "resnet8" -> new TrainConfig("resnet8", 3, 0, 16, 0.05f, "momentum", "relu", "he", new int[] {100},
                     1e-4f, 0f, false, 13L, 1, 0.9f, "constant", 0, 0, 0f, "none", "cifar");
             default -> throw new IllegalArgumentException(model);
@@ -48,7 +51,7 @@ class TrainingDeterminismTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "convnet", "resnet8"})
+    @ValueSource(strings = {"mlp", "convnet", "deepconvnet", "resnet8"})
     void sameSeedGivesTheSameBitsWithAnyThreadCount(String model) {
         TrainData data = images();
         TrainConfig cfg = job(model);

@@ -103,8 +103,8 @@ class ConvTrainingTest {
                         1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
         assertTrue(dropout.asOption().contains("--dropout and --batch-norm apply to --model mlp only"),
                 dropout.asOption());
-        assertEquals("'dropout' is 0.5; allowed: 0 for model convnet (the mlp's option; the ResNets have their own "
-                + "batch norm)", dropout.getMessage());
+        assertEquals("'dropout' is 0.5; allowed: 0 for model convnet (the mlp's option; deepconvnet has the book's "
+                + "dropout 0.5 built in, the ResNets their own batch norm)", dropout.getMessage());
         ConfigValueException bad = assertThrows(ConfigValueException.class,
                 () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "sigmoid", "he", new int[] {100}, 0f, 0f,
                         false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
@@ -118,7 +118,7 @@ class ConvTrainingTest {
         bad = assertThrows(ConfigValueException.class,
                 () -> new TrainConfig("vgg", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
                         false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
-        assertTrue(bad.getMessage().contains("mlp, convnet, resnet8, resnet18"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("mlp, convnet, deepconvnet, resnet8, resnet18"), bad.getMessage());
         // Flat data cannot feed an image model: the convnet says which shape it needs.
         TrainData flat = new TrainData(new float[20 * 10], new float[20], 20, new float[10], new float[1], 1,
                 10, 2);

@@ -86,6 +86,24 @@ class ModelShapesTest {
         }
     }
 
+    /** The book's DeepConvNet: its dropout layers hold no tensors, the pad-2 conv makes MNIST's flat width 1024. */
+    @Test
+    void deepConvNetsOnBothImageShapes() {
+        for (int[] hidden : new int[][] {{50}, {6, 4}}) {
+            assertDescribed(config("deepconvnet", hidden, false, 0f, "seed", "adam"), MNIST, 10);
+            assertDescribed(config("deepconvnet", hidden, false, 0f, "seed", "momentum"), CIFAR, 10);
+        }
+        assertDescribed(config("deepconvnet", new int[] {5}, false, 0f, "seed", "sgd"), new ImageShape(1, 4, 4), 3);
+        ModelShapes book = ModelShapes.of(config("deepconvnet", new int[] {50}, false, 0f, "seed", "adam"), MNIST, 10);
+        assertEquals("[1024, 50]", java.util.Arrays.toString(book.parameters().get("fc1.weight")));
+        long weights = book.parameters().values().stream().mapToLong(s -> java.util.Arrays.stream(s)
+                .asLongStream().reduce(1, (a, b) -> a * b)).sum();
+        assertEquals(123_552, weights, "conv 160+2320+4640+9248+18496+36928, affine 51250+510");
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> ModelShapes.of(
+                config("deepconvnet", new int[] {50}, false, 0f, "seed", "adam"), new ImageShape(1, 3, 3), 10));
+        assertTrue(small.getMessage().contains("at least 4x4"), small.getMessage());
+    }
+
     @Test
     void resNetsWithBothStems() {
         for (String stem : List.of("seed", "cifar")) {

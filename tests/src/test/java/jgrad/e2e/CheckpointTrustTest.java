@@ -95,7 +95,7 @@ class CheckpointTrustTest {
             row("convnet, `batchSize` removed", "convnet", c -> c.config("batchSize", null),
                     "'batchSize' is missing; allowed: a 32-bit integer"),
             row("convnet, `model` \"gpt\"", "convnet", c -> c.config("model", NODES.textNode("gpt")),
-                    "'model' is 'gpt'; allowed: one of mlp, convnet, resnet8, resnet18"),
+                    "'model' is 'gpt'; allowed: one of mlp, convnet, deepconvnet, resnet8, resnet18"),
             row("convnet, `fc2.bias` removed", "convnet", c -> c.remove("model.fc2.bias"),
                     "tensor 'model.fc2.bias' should be [10] but is missing"),
             row("convnet, a tensor `model.fc3.weight` [4, 10] added", "convnet", c -> c.add("model.fc3.weight", 4, 10),

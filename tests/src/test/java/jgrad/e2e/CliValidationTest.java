@@ -101,7 +101,7 @@ class CliValidationTest {
             row("train --stop-after-epoch 1", "--stop-after-epoch needs --out"),
             row("train --epochs 2 --stop-after-epoch 3 --out $NEW", "--stop-after-epoch 3 is past the run's last epoch"),
             // ---- train: names, each message listing the valid ones
-            row("train --model gpt", "unknown --model 'gpt' (expected mlp, convnet, resnet8, resnet18)"),
+            row("train --model gpt", "unknown --model 'gpt' (expected mlp, convnet, deepconvnet, resnet8, resnet18)"),
             row("train --dataset imagenet", "unknown --dataset 'imagenet' (expected mnist, fashion-mnist, cifar10)"),
             row("train --optimizer rmsprop", "unknown --optimizer 'rmsprop' (expected sgd, momentum, adagrad or adam)"),
             row("train --activation gelu", "unknown --activation 'gelu' (expected sigmoid, relu or tanh)"),
@@ -126,8 +126,10 @@ class CliValidationTest {
             row("train --augment flip", "--augment flip is for cifar10 (and fashion-mnist)"),
             row("train --stem cifar", "--stem applies to --model resnet8 and resnet18, not to mlp"),
             row("train --on-nan ignore", "--on-nan must be stop or skip, got 'ignore'"),
-            row("train --model resnet18 --hidden 50", "--hidden applies to mlp and convnet, not to resnet18"),
+            row("train --model resnet18 --hidden 50", "--hidden applies to mlp, convnet and deepconvnet, not to resnet18"),
             row("train --model convnet --batch-norm", "--dropout and --batch-norm apply to --model mlp only"),
+            row("train --model deepconvnet --dropout 0.3", "--dropout and --batch-norm apply to --model mlp only "
+                    + "(deepconvnet has the book's dropout 0.5 built in"),
             row("train --model resnet8 --activation sigmoid", "--model resnet8 uses ReLU"),
             // ---- train: paths
             row("train --out $FILE", "--out $FILE is a file, not a directory"),
@@ -221,11 +223,11 @@ class CliValidationTest {
             // ---- experiment
             row("experiment", "Missing required parameter: 'NAME'"),
             row("experiment mnist", "unknown experiment 'mnist' (expected xor, iris, gd, optimizers, init, batchnorm, "
-                    + "overfit, hyperparams)"),
+                    + "overfit, hyperparams, filters)"),
             row("experiment xr", "unknown experiment 'xr' (expected xor, iris, gd, optimizers, init, batchnorm, overfit, "
-                    + "hyperparams) (did you mean xor?)"),
+                    + "hyperparams, filters) (did you mean xor?)"),
             row("experiment optimizer", "unknown experiment 'optimizer' (expected xor, iris, gd, optimizers, init, "
-                    + "batchnorm, overfit, hyperparams) (did you mean optimizers?)"),
+                    + "batchnorm, overfit, hyperparams, filters) (did you mean optimizers?)"),
             row("experiment xor --device tpu", "unknown --device 'tpu'"),
             row("experiment xor --seed 1.5", "Invalid value for option '--seed': '1.5' is not a long"),
             row("experiment xor --out $FILE", "--out $FILE is a file, not a directory"),

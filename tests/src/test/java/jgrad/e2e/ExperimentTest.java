@@ -129,6 +129,37 @@ class ExperimentTest {
         }
     }
 
+    /**
+     * Book 7.6: trained first-layer filters have moved far from their 0.01·N(0, 1) start and gained
+     * spatial structure. Neighbouring weights of an initial filter are independent draws (correlation
+     * about -1/24 once centred on the filter's mean); trained ones are edge and blob detectors whose
+     * weights change smoothly, so their neighbour correlation is clearly positive for most filters.
+     */
+    @Test
+    void filtersGainSpatialStructureInTraining() throws IOException {
+        Cli.requireMnist();
+        JsonNode filters = run("filters", "filters.png");
+        JsonNode before = filters.get("before");
+        JsonNode after = filters.get("after");
+        assertEquals(30 * 25, before.get("weights").size());
+        assertEquals(30 * 25, after.get("weights").size());
+        double initialAbs = before.get("mean_abs_weight").asDouble();
+        assertTrue(initialAbs > 0.006 && initialAbs < 0.010, "0.01·N(0,1) has mean |w| 0.008: " + initialAbs);
+        assertTrue(filters.get("relative_change").asDouble() > 2, "the filters moved by more than twice their initial "
+                + "norm: " + filters.get("relative_change"));
+        double r0 = before.get("neighbour_correlation").asDouble();
+        double r1 = after.get("neighbour_correlation").asDouble();
+        assertTrue(Math.abs(r0) < 0.15, "random filters have no spatial structure: " + r0);
+        assertTrue(r1 > 0.3 && r1 > r0 + 0.3, "trained filters are smooth: " + r0 + " -> " + r1);
+        assertTrue(after.get("filters_above_0_2").asInt() >= 20, "most trained filters are structured: "
+                + after.get("filters_above_0_2"));
+        assertTrue(before.get("filters_above_0_2").asInt() <= 6, "few random ones look so: "
+                + before.get("filters_above_0_2"));
+        assertTrue(after.get("test_accuracy").asDouble() > 0.8 && before.get("test_accuracy").asDouble() < 0.3,
+                "the net learnt: " + before.get("test_accuracy") + " -> " + after.get("test_accuracy"));
+        assertEquals(200, filters.get("steps").asInt(), "--quick: 10 epochs of 2000 images, batch 100");
+    }
+
     @Test
     void helpListsEveryExperiment() {
         Cli help = Cli.run("experiment", "--help");

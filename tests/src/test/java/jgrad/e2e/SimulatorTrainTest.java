@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The CLI's CUDA path end to end on the CUDA simulator, at sizes it runs in seconds
- * (--train-limit/--test-limit): the conv nets with the own kernels and with cuBLAS/cuDNN,
+ * (--train-limit/--test-limit): the conv nets (the book's two, resnet8) with the own kernels and with cuBLAS/cuDNN,
  * checkpoints moving between cuda and cpu, and a device too small for the job. On a real GPU
  * TrainCudaTest and the gpu-tagged engine tests cover the same ground at full size.
  */
@@ -54,7 +54,8 @@ class SimulatorTrainTest {
      * any update) agrees with the CPU's to 1e-4 relative; the second, after one update, to 1e-3.
      */
     @ParameterizedTest
-    @CsvSource({"convnet, own", "convnet, vendor", "resnet8, own", "resnet8, vendor"})
+    @CsvSource({"convnet, own", "convnet, vendor", "deepconvnet, own", "deepconvnet, vendor", "resnet8, own",
+        "resnet8, vendor"})
     void convNetsTrainOnCudaAsOnTheCpu(String model, String kernels) throws Exception {
         String[] job = {"--model", model, "--steps", "2", "--batch-size", "4", "--train-limit", "64", "--test-limit",
             "8", "--log-every", "1"};

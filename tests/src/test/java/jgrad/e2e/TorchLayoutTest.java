@@ -60,6 +60,7 @@ class TorchLayoutTest {
         CONFIGS.put("mlp", List.of("--model", "mlp"));
         CONFIGS.put("mlp-bn", List.of("--model", "mlp", "--batch-norm", "--hidden", "50,30", "--activation", "relu"));
         CONFIGS.put("convnet", List.of("--model", "convnet"));
+        CONFIGS.put("deepconvnet", List.of("--model", "deepconvnet"));
         CONFIGS.put("resnet8", List.of("--model", "resnet8"));
         CONFIGS.put("resnet8-cifar", List.of("--model", "resnet8", "--stem", "cifar"));
         CONFIGS.put("resnet18", List.of("--model", "resnet18"));
@@ -157,7 +158,7 @@ class TorchLayoutTest {
 
     @Test
     void roundTripGivesTheCheckpointsWeightsAndPredictions() {
-        for (String config : List.of("mlp-bn", "convnet", "resnet8")) {
+        for (String config : List.of("mlp-bn", "convnet", "deepconvnet", "resnet8")) {
             Checkpoint ckpt = Checkpoint.read(RUNS.get(config));
             ModelShapes shapes = ModelShapes.of(ckpt.config(), MNIST, 10);
             TorchWeights weights = TorchWeights.read(RUNS.get(config).resolve("model.safetensors"), shapes);

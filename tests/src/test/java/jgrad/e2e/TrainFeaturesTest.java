@@ -127,6 +127,7 @@ class TrainFeaturesTest {
             "metrics.json"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
+        assertFalse(Files.exists(out.resolve("filters.png")), "only the conv models have filters to draw");
         JsonNode m = metrics(out);
         assertEquals("mnist", m.get("dataset").asText());
         assertEquals(1, m.get("epochs").size());
