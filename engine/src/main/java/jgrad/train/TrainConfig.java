@@ -38,9 +38,19 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
     /** The values of {@link #onNan}. */
     public static final List<String> ON_NAN = List.of("stop", "skip");
 
+    /** The seed's TwoLayerNet run, with the defaults of the later options (see {@link Builder}). */
     public static TrainConfig seedDefaults() {
-        return new TrainConfig("mlp", 10_000, 0, 100, 0.1f, "sgd", "sigmoid", "std", new int[] {100}, 0f, 0f,
-                false, 42L, 1000);
+        return builder().build();
+    }
+
+    /** A job to build from the seed defaults; set only what differs. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A job to build from this one. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     public static boolean isResNet(String model) {
@@ -248,8 +258,7 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
     /** This job in steps mode: {@code steps} steps of {@code batchSize}, a loss line every {@code logEvery}
      *  (benchmarks, warm-up). */
     public TrainConfig inStepsMode(int steps, int batchSize, int logEvery) {
-        return new TrainConfig(model, steps, 0, batchSize, lr, optimizer, activation, init, hidden, weightDecay,
-                dropout, batchNorm, seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta, augment, stem, onNan);
+        return toBuilder().steps(steps).epochs(0).batchSize(batchSize).logEvery(logEvery).build();
     }
 
     @Override
@@ -290,5 +299,185 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
                     + " steps, more than the " + MAX_STEPS + " a run may take");
         }
         return (int) total;
+    }
+
+    /**
+     * A job set by name rather than by position (22 components in a row are too easy to swap).
+     * It starts from the seed defaults: the seed MLP run of {@link TrainConfig} (10 000 steps of
+     * batch 100, SGD lr 0.1, sigmoid, std init, one hidden layer of 100, seed 42, a loss line every
+     * 1000 steps) and the defaults of the later options: momentum 0.9, a constant rate, no early stop,
+     * no augmentation, the seed's ResNet stem, stop at a non-finite step. {@link #build} runs the
+     * record's checks; a builder holds any values until then.
+     */
+    public static final class Builder {
+        private String model = "mlp";
+        private int steps = 10_000;
+        private int epochs;
+        private int batchSize = 100;
+        private float lr = 0.1f;
+        private String optimizer = "sgd";
+        private String activation = "sigmoid";
+        private String init = "std";
+        private int[] hidden = {100};
+        private float weightDecay;
+        private float dropout;
+        private boolean batchNorm;
+        private long seed = 42L;
+        private int logEvery = 1000;
+        private float momentum = 0.9f;
+        private String lrSchedule = "constant";
+        private int tMax;
+        private int patience;
+        private float minDelta;
+        private String augment = "none";
+        private String stem = "seed";
+        private String onNan = "stop";
+
+        private Builder() {
+        }
+
+        private Builder(TrainConfig c) {
+            model = c.model;
+            steps = c.steps;
+            epochs = c.epochs;
+            batchSize = c.batchSize;
+            lr = c.lr;
+            optimizer = c.optimizer;
+            activation = c.activation;
+            init = c.init;
+            hidden = c.hidden;  // the record's own copy; build() copies it again
+            weightDecay = c.weightDecay;
+            dropout = c.dropout;
+            batchNorm = c.batchNorm;
+            seed = c.seed;
+            logEvery = c.logEvery;
+            momentum = c.momentum;
+            lrSchedule = c.lrSchedule;
+            tMax = c.tMax;
+            patience = c.patience;
+            minDelta = c.minDelta;
+            augment = c.augment;
+            stem = c.stem;
+            onNan = c.onNan;
+        }
+
+        /** The job; a value out of range is the record's {@link ConfigValueException}. */
+        public TrainConfig build() {
+            return new TrainConfig(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden,
+                    weightDecay, dropout, batchNorm, seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta,
+                    augment, stem, onNan);
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder epochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder lr(float lr) {
+            this.lr = lr;
+            return this;
+        }
+
+        public Builder optimizer(String optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        public Builder activation(String activation) {
+            this.activation = activation;
+            return this;
+        }
+
+        public Builder init(String init) {
+            this.init = init;
+            return this;
+        }
+
+        /** The hidden widths, copied (a later change to the caller's array does not reach the job). */
+        public Builder hidden(int... hidden) {
+            this.hidden = hidden == null ? null : hidden.clone();
+            return this;
+        }
+
+        public Builder weightDecay(float weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder dropout(float dropout) {
+            this.dropout = dropout;
+            return this;
+        }
+
+        public Builder batchNorm(boolean batchNorm) {
+            this.batchNorm = batchNorm;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder logEvery(int logEvery) {
+            this.logEvery = logEvery;
+            return this;
+        }
+
+        public Builder momentum(float momentum) {
+            this.momentum = momentum;
+            return this;
+        }
+
+        public Builder lrSchedule(String lrSchedule) {
+            this.lrSchedule = lrSchedule;
+            return this;
+        }
+
+        public Builder tMax(int tMax) {
+            this.tMax = tMax;
+            return this;
+        }
+
+        public Builder patience(int patience) {
+            this.patience = patience;
+            return this;
+        }
+
+        public Builder minDelta(float minDelta) {
+            this.minDelta = minDelta;
+            return this;
+        }
+
+        public Builder augment(String augment) {
+            this.augment = augment;
+            return this;
+        }
+
+        public Builder stem(String stem) {
+            this.stem = stem;
+            return this;
+        }
+
+        /** {@code stop} or {@code skip}; null means stop, as in a checkpoint written before the option. */
+        public Builder onNan(String onNan) {
+            this.onNan = onNan;
+            return this;
+        }
     }
 }
