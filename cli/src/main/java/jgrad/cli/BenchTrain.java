@@ -36,9 +36,10 @@ final class BenchTrain {
     static TrainConfig config(String model, int batch) {
         TrainConfig seed = TrainConfig.seedDefaults();
         String optimizer = TrainConfig.defaultOptimizer(model);
-        return new TrainConfig(model, 1, 0, batch, jgrad.optim.Optimizer.defaultLearningRate(optimizer), optimizer,
-                TrainConfig.defaultActivation(model), TrainConfig.defaultInit(model), seed.hidden(), 0f, 0f, false,
-                seed.seed(), 1);
+        return TrainConfig.builder().model(model).steps(1).batchSize(batch)
+                .lr(jgrad.optim.Optimizer.defaultLearningRate(optimizer)).optimizer(optimizer)
+                .activation(TrainConfig.defaultActivation(model)).init(TrainConfig.defaultInit(model))
+                .hidden(seed.hidden()).seed(seed.seed()).logEvery(1).build();
     }
 
     static List<BenchResult> run(BenchRun run) {

@@ -50,8 +50,8 @@ final class FiltersExperiment implements Experiment {
 
     /** The book's train_convnet.py job; {@code --quick} runs fewer epochs of the images {@link #limits} keeps. */
     static TrainConfig config(long seed, boolean quick) {
-        return new TrainConfig("convnet", 0, quick ? QUICK_EPOCHS : EPOCHS, BATCH, LEARNING_RATE, "adam", "relu", "std",
-                new int[] {100}, 0f, 0f, false, seed, 100, 0.9f, "constant", 0, 0, 0f, "none", "seed");
+        return TrainConfig.builder().model("convnet").steps(0).epochs(quick ? QUICK_EPOCHS : EPOCHS).batchSize(BATCH)
+                .lr(LEARNING_RATE).optimizer("adam").activation("relu").init("std").seed(seed).logEvery(100).build();
     }
 
     static DataLimits limits(boolean quick) {

@@ -154,8 +154,9 @@ final class HyperparamsExperiment implements Experiment {
     }
 
     private static Trial train(Draw draw, Settings settings, TrainData data, int epochs) {
-        TrainConfig cfg = new TrainConfig("mlp", 0, epochs, BATCH, (float) draw.lr(), "sgd", "relu", "he",
-                OverfitExperiment.HIDDEN, (float) draw.weightDecay(), 0f, false, draw.seed(), Integer.MAX_VALUE);
+        TrainConfig cfg = TrainConfig.builder().steps(0).epochs(epochs).batchSize(BATCH).lr((float) draw.lr())
+                .activation("relu").init("he").hidden(OverfitExperiment.HIDDEN).weightDecay((float) draw.weightDecay())
+                .seed(draw.seed()).logEvery(Integer.MAX_VALUE).build();
         double[] validation = new double[epochs];
         double[] train = new double[epochs];
         Trainer.Listener listener = new Trainer.Listener() {

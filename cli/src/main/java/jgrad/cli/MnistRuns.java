@@ -47,8 +47,9 @@ final class MnistRuns {
 
     static TrainConfig config(Net net, Variant v, long seed) {
         int logEvery = Math.max(1, net.steps() / Math.max(1, net.reports()));
-        return new TrainConfig("mlp", net.steps(), 0, net.batch(), v.lr(), v.optimizer(), net.activation(), v.init(),
-                net.hidden(), 0f, 0f, v.batchNorm(), seed, logEvery);
+        return TrainConfig.builder().steps(net.steps()).batchSize(net.batch()).lr(v.lr()).optimizer(v.optimizer())
+                .activation(net.activation()).init(v.init()).hidden(net.hidden()).batchNorm(v.batchNorm()).seed(seed)
+                .logEvery(logEvery).build();
     }
 
     /** Trains one variant, saying so on {@code settings.progress()}; a run whose weights overflow ends early. */

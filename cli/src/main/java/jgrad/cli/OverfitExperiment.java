@@ -123,8 +123,9 @@ final class OverfitExperiment implements Experiment {
     }
 
     private static Curves train(Run run, Settings settings, TrainData data, int epochs) {
-        TrainConfig cfg = new TrainConfig("mlp", 0, epochs, BATCH, LEARNING_RATE, "sgd", "relu", "he", HIDDEN,
-                run.weightDecay(), run.dropout(), false, settings.seed(), Integer.MAX_VALUE);
+        TrainConfig cfg = TrainConfig.builder().steps(0).epochs(epochs).batchSize(BATCH).lr(LEARNING_RATE)
+                .activation("relu").init("he").hidden(HIDDEN).weightDecay(run.weightDecay()).dropout(run.dropout())
+                .seed(settings.seed()).logEvery(Integer.MAX_VALUE).build();
         double[] train = new double[epochs];
         double[] test = new double[epochs];
         int every = Math.max(1, epochs / 10);

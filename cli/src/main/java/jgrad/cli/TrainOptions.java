@@ -182,27 +182,31 @@ final class TrainOptions {
         } else {
             rate = jgrad.optim.Optimizer.defaultLearningRate(opt);
         }
-        return new TrainConfig(
-                net,
-                mine.test("--steps") ? steps : base.steps(),
-                mine.test("--epochs") ? epochs : base.epochs(),
-                mine.test("--batch-size") ? batchSize : base.batchSize(),
-                rate, opt,
-                activation != null ? activation : base != null ? base.activation() : TrainConfig.defaultActivation(net),
-                init != null ? init : base != null ? base.init() : TrainConfig.defaultInit(net),
-                hidden != null ? hidden : base != null ? base.hidden() : TrainConfig.defaultHidden(net),
-                mine.test("--weight-decay") ? weightDecay : base.weightDecay(),
-                mine.test("--dropout") ? dropout : base.dropout(),
-                mine.test("--batch-norm") ? batchNorm : base.batchNorm(),
-                mine.test("--seed") ? seed : base.seed(),
-                mine.test("--log-every") ? logEvery : base.logEvery(),
-                mine.test("--momentum") ? momentum : base.momentum(),
-                lrSchedule != null ? lrSchedule : base != null ? base.lrSchedule() : TrainConfig.defaultLrSchedule(net),
-                mine.test("--t-max") ? tMax : base.tMax(),
-                mine.test("--patience") ? patience : base.patience(),
-                mine.test("--min-delta") ? minDelta : base.minDelta(),
-                mine.test("--augment") ? augment : base.augment(),
-                mine.test("--stem") ? stem : base.stem(),
-                onNan != null ? onNan : base != null ? base.onNan() : "stop");
+        return TrainConfig.builder()
+                .model(net)
+                .steps(mine.test("--steps") ? steps : base.steps())
+                .epochs(mine.test("--epochs") ? epochs : base.epochs())
+                .batchSize(mine.test("--batch-size") ? batchSize : base.batchSize())
+                .lr(rate)
+                .optimizer(opt)
+                .activation(activation != null ? activation
+                        : base != null ? base.activation() : TrainConfig.defaultActivation(net))
+                .init(init != null ? init : base != null ? base.init() : TrainConfig.defaultInit(net))
+                .hidden(hidden != null ? hidden : base != null ? base.hidden() : TrainConfig.defaultHidden(net))
+                .weightDecay(mine.test("--weight-decay") ? weightDecay : base.weightDecay())
+                .dropout(mine.test("--dropout") ? dropout : base.dropout())
+                .batchNorm(mine.test("--batch-norm") ? batchNorm : base.batchNorm())
+                .seed(mine.test("--seed") ? seed : base.seed())
+                .logEvery(mine.test("--log-every") ? logEvery : base.logEvery())
+                .momentum(mine.test("--momentum") ? momentum : base.momentum())
+                .lrSchedule(lrSchedule != null ? lrSchedule
+                        : base != null ? base.lrSchedule() : TrainConfig.defaultLrSchedule(net))
+                .tMax(mine.test("--t-max") ? tMax : base.tMax())
+                .patience(mine.test("--patience") ? patience : base.patience())
+                .minDelta(mine.test("--min-delta") ? minDelta : base.minDelta())
+                .augment(mine.test("--augment") ? augment : base.augment())
+                .stem(mine.test("--stem") ? stem : base.stem())
+                .onNan(onNan != null ? onNan : base != null ? base.onNan() : "stop")
+                .build();
     }
 }

@@ -34,8 +34,8 @@ class RunOutputsFiltersTest {
     Path tmp;
 
     private static TrainConfig job(String model) {
-        return new TrainConfig(model, 0, 2, 10, 0.001f, "adam", "relu", "he", TrainConfig.defaultHidden(model), 0f, 0f,
-                false, 3L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed");
+        return TrainConfig.builder().model(model).steps(0).epochs(2).batchSize(10).lr(0.001f).optimizer("adam")
+                .activation("relu").init("he").hidden(TrainConfig.defaultHidden(model)).seed(3L).logEvery(1).build();
     }
 
     @Test

@@ -21,8 +21,8 @@ class TrainTextTest {
     }
 
     private static TrainConfig job(String model, int epochs, int tMax) {
-        return new TrainConfig(model, 0, epochs, 100, 0.001f, "adam", "relu", "he", new int[] {100}, 0f, 0f, false,
-                42L, 1000, 0.9f, "cosine", tMax, 0, 0f, "none", "seed");
+        return TrainConfig.builder().model(model).steps(0).epochs(epochs).lr(0.001f).optimizer("adam")
+                .activation("relu").init("he").lrSchedule("cosine").tMax(tMax).build();
     }
 
     @Test

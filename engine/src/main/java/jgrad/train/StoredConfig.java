@@ -34,12 +34,30 @@ final class StoredConfig {
             }
         }
         StoredConfig c = new StoredConfig(json);
-        return new TrainConfig(c.text("model"), c.integer("steps"), c.integer("epochs"), c.integer("batchSize"),
-                c.number("lr"), c.text("optimizer"), c.text("activation"), c.text("init"), c.widths("hidden"),
-                c.number("weightDecay"), c.number("dropout"), c.bool("batchNorm"), c.longInteger("seed"),
-                c.integer("logEvery"), c.number("momentum"), c.text("lrSchedule"), c.integer("tMax"),
-                c.integer("patience"), c.number("minDelta"), c.text("augment"), c.optionalText("stem", "seed"),
-                c.optionalText("onNan", "stop"));
+        return TrainConfig.builder()
+                .model(c.text("model"))
+                .steps(c.integer("steps"))
+                .epochs(c.integer("epochs"))
+                .batchSize(c.integer("batchSize"))
+                .lr(c.number("lr"))
+                .optimizer(c.text("optimizer"))
+                .activation(c.text("activation"))
+                .init(c.text("init"))
+                .hidden(c.widths("hidden"))
+                .weightDecay(c.number("weightDecay"))
+                .dropout(c.number("dropout"))
+                .batchNorm(c.bool("batchNorm"))
+                .seed(c.longInteger("seed"))
+                .logEvery(c.integer("logEvery"))
+                .momentum(c.number("momentum"))
+                .lrSchedule(c.text("lrSchedule"))
+                .tMax(c.integer("tMax"))
+                .patience(c.integer("patience"))
+                .minDelta(c.number("minDelta"))
+                .augment(c.text("augment"))
+                .stem(c.optionalText("stem", "seed"))
+                .onNan(c.optionalText("onNan", "stop"))
+                .build();
     }
 
     private JsonNode required(String field, String allowed) {

@@ -37,15 +37,17 @@ class TrainingDeterminismTest {
     private static TrainConfig job(String model) {
         return switch (model) {
             // Dropout, batch norm, momentum with weight decay, cosine schedule, host augmentation; 2 epochs of 6 steps.
-            case "mlp" -> new TrainConfig("mlp", 0, 2, 40, 0.05f, "momentum", "relu", "he", new int[] {256, 64}, 5e-4f,
-                    0.2f, true, 11L, 3, 0.9f, "cosine", 0, 0, 0f, "rotate,crop", "seed");
-            case "convnet" -> new TrainConfig("convnet", 4, 0, 20, 0.002f, "adam", "relu", "he", new int[] {32}, 0f, 0f,
-                    false, 12L, 2, 0.9f, "constant", 0, 0, 0f, "none", "seed");
+            case "mlp" -> TrainConfig.builder().steps(0).epochs(2).batchSize(40).lr(0.05f).optimizer("momentum")
+                    .activation("relu").init("he").hidden(256, 64).weightDecay(5e-4f).dropout(0.2f).batchNorm(true)
+                    .seed(11L).logEvery(3).lrSchedule("cosine").augment("rotate,crop").build();
+            case "convnet" -> TrainConfig.builder().model("convnet").steps(4).batchSize(20).lr(0.002f)
+                    .optimizer("adam").activation("relu").init("he").hidden(32).seed(12L).logEvery(2).build();
             // the book's DeepConvNet: six convolutions (one with pad 2) and its two dropout layers
-            case "deepconvnet" -> new TrainConfig("deepconvnet", 3, 0, 16, 0.001f, "adam", "relu", "he", new int[] {50},
-                    0f, 0f, false, 14L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed");
-            case "resnet8" -> new TrainConfig("resnet8", 3, 0, 16, 0.05f, "momentum", "relu", "he", new int[] {100},
-                    1e-4f, 0f, false, 13L, 1, 0.9f, "constant", 0, 0, 0f, "none", "cifar");
+            case "deepconvnet" -> TrainConfig.builder().model("deepconvnet").steps(3).batchSize(16).lr(0.001f)
+                    .optimizer("adam").activation("relu").init("he").hidden(50).seed(14L).logEvery(1).build();
+            case "resnet8" -> TrainConfig.builder().model("resnet8").steps(3).batchSize(16).lr(0.05f)
+                    .optimizer("momentum").activation("relu").init("he").weightDecay(1e-4f).seed(13L).logEvery(1)
+                    .stem("cifar").build();
             default -> throw new IllegalArgumentException(model);
         };
     }

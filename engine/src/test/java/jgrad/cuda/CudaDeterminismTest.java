@@ -38,10 +38,12 @@ class CudaDeterminismTest {
      */
     private static List<TrainConfig> jobs() {
         return List.of(
-                new TrainConfig("resnet8", Parity.size(12, 2), 0, Parity.size(32, 4), 0.05f, "momentum", "relu", "he", new int[] {100}, 1e-4f, 0f,
-                        false, 21L, 4, 0.9f, "constant", 0, 0, 0f, "none", "cifar"),
-                new TrainConfig("mlp", Parity.size(30, 10), 0, 50, 0.002f, "adam", "relu", "he", new int[] {128, 64}, 1e-4f, 0.2f,
-                        true, 22L, 10, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
+                TrainConfig.builder().model("resnet8").steps(Parity.size(12, 2)).batchSize(Parity.size(32, 4))
+                        .lr(0.05f).optimizer("momentum").activation("relu").init("he").weightDecay(1e-4f).seed(21L)
+                        .logEvery(4).stem("cifar").build(),
+                TrainConfig.builder().steps(Parity.size(30, 10)).batchSize(50).lr(0.002f).optimizer("adam")
+                        .activation("relu").init("he").hidden(128, 64).weightDecay(1e-4f).dropout(0.2f).batchNorm(true)
+                        .seed(22L).logEvery(10).build());
     }
 
     @ParameterizedTest

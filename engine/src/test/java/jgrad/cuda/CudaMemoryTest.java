@@ -25,8 +25,9 @@ class CudaMemoryTest {
     private static final int EPOCHS = 6;
 
     private static TrainConfig config(int epochs) {
-        return new TrainConfig("mlp", 0, epochs, 64, 0.002f, "adam", "relu", "he", new int[] {256, 64}, 1e-4f, 0.1f,
-                true, 7L, 100);
+        return TrainConfig.builder().steps(0).epochs(epochs).batchSize(64).lr(0.002f).optimizer("adam")
+                .activation("relu").init("he").hidden(256, 64).weightDecay(1e-4f).dropout(0.1f).batchNorm(true)
+                .seed(7L).logEvery(100).build();
     }
 
     @Test

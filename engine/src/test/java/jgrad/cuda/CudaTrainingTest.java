@@ -33,8 +33,9 @@ class CudaTrainingTest {
     }
 
     static TrainConfig config(String optimizer, float lr, int steps, boolean batchNorm, float dropout) {
-        return new TrainConfig("mlp", steps, 0, 64, lr, optimizer, "relu", "he", new int[] {64, 32}, 1e-4f, dropout,
-                batchNorm, 7L, 100);
+        return TrainConfig.builder().steps(steps).batchSize(64).lr(lr).optimizer(optimizer).activation("relu")
+                .init("he").hidden(64, 32).weightDecay(1e-4f).dropout(dropout).batchNorm(batchNorm).seed(7L)
+                .logEvery(100).build();
     }
 
     @ParameterizedTest

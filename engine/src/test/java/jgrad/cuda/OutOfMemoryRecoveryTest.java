@@ -69,8 +69,8 @@ class OutOfMemoryRecoveryTest {
     }
 
     private static TrainConfig config() {
-        return new TrainConfig("mlp", 30, 0, 64, 0.002f, "adam", "relu", "he", new int[] {256, 64}, 1e-4f, 0.1f, true,
-                7L, 10);
+        return TrainConfig.builder().steps(30).batchSize(64).lr(0.002f).optimizer("adam").activation("relu").init("he")
+                .hidden(256, 64).weightDecay(1e-4f).dropout(0.1f).batchNorm(true).seed(7L).logEvery(10).build();
     }
 
     @Test
@@ -122,8 +122,9 @@ class OutOfMemoryRecoveryTest {
             assertTrue(cpu.complete() && cpu.finalLoss() < cpu.lossHistory()[0],
                     "cpu run: loss " + cpu.lossHistory()[0] + " -> " + cpu.finalLoss());
         }
-        TrainConfig smaller = new TrainConfig("mlp", 30, 0, 16, 0.002f, "adam", "relu", "he", new int[] {128, 64}, 1e-4f,
-                0.1f, true, 7L, 10);
+        TrainConfig smaller = TrainConfig.builder().steps(30).batchSize(16).lr(0.002f).optimizer("adam")
+                .activation("relu").init("he").hidden(128, 64).weightDecay(1e-4f).dropout(0.1f).batchNorm(true)
+                .seed(7L).logEvery(10).build();
         try (CapturedLog log = CapturedLog.of(CudaAllocator.class, Level.WARN);
              TrainResult again = Trainer.train(smaller, small, data, new Trainer.Listener() {})) {
             assertTrue(again.complete(), "a smaller job fits on the device that ran out");

@@ -52,10 +52,11 @@ class CheckpointConfigFuzzTest {
     /** An mlp with batch norm and Adam state, and a convnet with momentum: both on MNIST-shaped data. */
     @BeforeAll
     static void writeRealCheckpoints() throws IOException {
-        TrainConfig mlp = new TrainConfig("mlp", 0, 1, 50, 0.01f, "adam", "relu", "he", new int[] {3}, 0f, 0.2f, true,
-                5L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed");
-        TrainConfig convnet = new TrainConfig("convnet", 0, 1, 50, 0.01f, "momentum", "relu", "he", new int[] {4}, 0f,
-                0f, false, 5L, 1, 0.9f, "cosine", 0, 0, 0f, "none", "seed");
+        TrainConfig mlp = TrainConfig.builder().steps(0).epochs(1).batchSize(50).lr(0.01f).optimizer("adam")
+                .activation("relu").init("he").hidden(3).dropout(0.2f).batchNorm(true).seed(5L).logEvery(1).build();
+        TrainConfig convnet = TrainConfig.builder().model("convnet").steps(0).epochs(1).batchSize(50).lr(0.01f)
+                .optimizer("momentum").activation("relu").init("he").hidden(4).seed(5L).logEvery(1)
+                .lrSchedule("cosine").build();
         for (TrainConfig cfg : List.of(mlp, convnet)) {
             Path dir = tmp.resolve(cfg.model());
             Trainer.train(cfg, CpuDevice.get(), StepBench.syntheticMnist(100, 3), new Trainer.Listener() {},

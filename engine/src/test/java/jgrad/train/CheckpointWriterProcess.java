@@ -31,8 +31,8 @@ public final class CheckpointWriterProcess {
 
     /** Adam on a 784-1024-10 MLP: weights plus two moment buffers, ~9.8 MB per checkpoint. */
     static TrainConfig config(int epochs) {
-        return new TrainConfig("mlp", 0, epochs, 2, 0.001f, "adam", "relu", "he", new int[] {1024}, 0f, 0f, false,
-                5L, 1000, 0.9f, "constant", 0, 0, 0f, "none", "seed");
+        return TrainConfig.builder().steps(0).epochs(epochs).batchSize(2).lr(0.001f).optimizer("adam")
+                .activation("relu").init("he").hidden(1024).seed(5L).build();
     }
 
     /** Two random images, trained on as one batch (one step per epoch) and evaluated on: cheap, so writes dominate. */

@@ -51,8 +51,8 @@ class ConvTrainingTest {
     }
 
     private static TrainConfig config(String model, String optimizer, float lr, int[] hidden, String stem) {
-        return new TrainConfig(model, 0, 4, 20, lr, optimizer, "relu", "he", hidden, 0f, 0f, false, 7L, 10, 0.9f,
-                "constant", 0, 0, 0f, "none", stem);
+        return TrainConfig.builder().model(model).steps(0).epochs(4).batchSize(20).lr(lr).optimizer(optimizer)
+                .activation("relu").init("he").hidden(hidden).seed(7L).logEvery(10).stem(stem).build();
     }
 
     private static double mean(float[] v, int from, int to) {
@@ -88,9 +88,8 @@ class ConvTrainingTest {
     @Test
     void sameSeedSameLossCurve() {
         TrainData data = patches(100, 10, 3);
-        TrainConfig cfg = new TrainConfig("resnet8", 6, 0, 10, 0.05f, "momentum", "relu", "he", new int[] {100}, 0f,
-                0f, false, 11L, 3, 0.9f, "constant", 0, 0, 0f,
-                "none", "seed");
+        TrainConfig cfg = TrainConfig.builder().model("resnet8").steps(6).batchSize(10).lr(0.05f).optimizer("momentum")
+                .activation("relu").init("he").seed(11L).logEvery(3).build();
         float[] a = Trainer.train(cfg, CpuDevice.get(), data, new Trainer.Listener() {}).lossHistory();
         float[] b = Trainer.train(cfg, CpuDevice.get(), data, new Trainer.Listener() {}).lossHistory();
         assertArrayEquals(a, b);
@@ -99,25 +98,25 @@ class ConvTrainingTest {
     @Test
     void optionsThatDoNotApplyAreRejected() {
         ConfigValueException dropout = assertThrows(ConfigValueException.class,
-                () -> new TrainConfig("convnet", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0.5f, false,
-                        1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
+                () -> TrainConfig.builder().model("convnet").steps(1).batchSize(10).optimizer("adam")
+                        .activation("relu").init("he").dropout(0.5f).seed(1L).logEvery(1).build());
         assertTrue(dropout.asOption().contains("--dropout and --batch-norm apply to --model mlp only"),
                 dropout.asOption());
         assertEquals("'dropout' is 0.5; allowed: 0 for model convnet (the mlp's option; deepconvnet has the book's "
                 + "dropout 0.5 built in, the ResNets their own batch norm)", dropout.getMessage());
         ConfigValueException bad = assertThrows(ConfigValueException.class,
-                () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "sigmoid", "he", new int[] {100}, 0f, 0f,
-                        false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
+                () -> TrainConfig.builder().model("resnet18").steps(1).batchSize(10).optimizer("adam")
+                        .activation("sigmoid").init("he").seed(1L).logEvery(1).build());
         assertTrue(bad.asOption().contains("uses ReLU"), bad.asOption());
         assertTrue(bad.getMessage().startsWith("'activation' is 'sigmoid'; allowed: relu"), bad.getMessage());
         bad = assertThrows(ConfigValueException.class,
-                () -> new TrainConfig("resnet18", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
-                        false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "imagenet"));
+                () -> TrainConfig.builder().model("resnet18").steps(1).batchSize(10).optimizer("adam")
+                        .activation("relu").init("he").seed(1L).logEvery(1).stem("imagenet").build());
         assertTrue(bad.asOption().contains("unknown --stem 'imagenet'"), bad.asOption());
         assertEquals("'stem' is 'imagenet'; allowed: seed or cifar", bad.getMessage());
         bad = assertThrows(ConfigValueException.class,
-                () -> new TrainConfig("vgg", 1, 0, 10, 0.1f, "adam", "relu", "he", new int[] {100}, 0f, 0f,
-                        false, 1L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed"));
+                () -> TrainConfig.builder().model("vgg").steps(1).batchSize(10).optimizer("adam").activation("relu")
+                        .init("he").seed(1L).logEvery(1).build());
         assertTrue(bad.getMessage().contains("mlp, convnet, deepconvnet, resnet8, resnet18"), bad.getMessage());
         // Flat data cannot feed an image model: the convnet says which shape it needs.
         TrainData flat = new TrainData(new float[20 * 10], new float[20], 20, new float[10], new float[1], 1,

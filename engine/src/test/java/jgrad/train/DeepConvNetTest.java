@@ -34,9 +34,10 @@ class DeepConvNetTest {
     /** The book's job: Adam lr 0.001, He init, ReLU, hidden 50 (the defaults `train --model deepconvnet` takes). */
     private static TrainConfig job(int steps, int epochs, int batch, float lr) {
         String model = "deepconvnet";
-        return new TrainConfig(model, steps, epochs, batch, lr, TrainConfig.defaultOptimizer(model),
-                TrainConfig.defaultActivation(model), TrainConfig.defaultInit(model), TrainConfig.defaultHidden(model),
-                0f, 0f, false, 5L, 1, 0.9f, "constant", 0, 0, 0f, "none", "seed");
+        return TrainConfig.builder().model(model).steps(steps).epochs(epochs).batchSize(batch).lr(lr)
+                .optimizer(TrainConfig.defaultOptimizer(model)).activation(TrainConfig.defaultActivation(model))
+                .init(TrainConfig.defaultInit(model)).hidden(TrainConfig.defaultHidden(model)).seed(5L).logEvery(1)
+                .build();
     }
 
     @Test

@@ -20,8 +20,8 @@ class JitWarmupTest {
     @Test
     void warmupBeforeOrDuringARunLeavesItsLossesBitIdentical() {
         // Dropout and batch norm: the model's random counters and buffers must stay the run's own.
-        TrainConfig cfg = new TrainConfig("mlp", 40, 0, 50, 0.1f, "momentum", "relu", "he", new int[] {64}, 1e-4f,
-                0.2f, true, 7L, 10);
+        TrainConfig cfg = TrainConfig.builder().steps(40).batchSize(50).optimizer("momentum").activation("relu")
+                .init("he").hidden(64).weightDecay(1e-4f).dropout(0.2f).batchNorm(true).seed(7L).logEvery(10).build();
         TrainData data = StepBench.synthetic(MNIST, 10, 1000, 3);
         float[] cold = losses(cfg, data);
 
@@ -45,8 +45,8 @@ class JitWarmupTest {
 
     @Test
     void warmupOfAConvNetRuns() {
-        TrainConfig cfg = new TrainConfig("convnet", 5, 0, 8, 0.01f, "adam", "relu", "he", new int[] {16}, 0f, 0f,
-                false, 1L, 5);
+        TrainConfig cfg = TrainConfig.builder().model("convnet").steps(5).batchSize(8).lr(0.01f).optimizer("adam")
+                .activation("relu").init("he").hidden(16).seed(1L).logEvery(5).build();
         try (JitWarmup warm = JitWarmup.start(cfg, CpuDevice.get(), MNIST, 10, 3, 60.0)) {
             assertTrue(warm.finish().steps() >= 3);
         }

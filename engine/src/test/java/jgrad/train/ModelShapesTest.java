@@ -29,9 +29,9 @@ class ModelShapesTest {
 
     private static TrainConfig config(String model, int[] hidden, boolean batchNorm, float dropout, String stem,
                                       String optimizer) {
-        return new TrainConfig(model, 1, 0, 10, 0.01f, optimizer, TrainConfig.defaultActivation(model),
-                TrainConfig.defaultInit(model), hidden, 0f, dropout, batchNorm, 7L, 1, 0.9f, "constant", 0, 0, 0f,
-                "none", stem);
+        return TrainConfig.builder().model(model).steps(1).batchSize(10).lr(0.01f).optimizer(optimizer)
+                .activation(TrainConfig.defaultActivation(model)).init(TrainConfig.defaultInit(model)).hidden(hidden)
+                .dropout(dropout).batchNorm(batchNorm).seed(7L).logEvery(1).stem(stem).build();
     }
 
     private static List<String> described(Map<String, int[]> shapes) {

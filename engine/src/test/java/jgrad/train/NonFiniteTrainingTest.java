@@ -39,8 +39,9 @@ class NonFiniteTrainingTest {
 
     static TrainConfig mlp(int steps, int epochs, int batch, float lr, String optimizer, boolean batchNorm,
                            String onNan, int... hidden) {
-        return new TrainConfig("mlp", steps, epochs, batch, lr, optimizer, "relu", "he", hidden, 0f, 0f, batchNorm,
-                5L, 5, 0.9f, "constant", 0, 0, 0f, "none", "seed", onNan);
+        return TrainConfig.builder().steps(steps).epochs(epochs).batchSize(batch).lr(lr).optimizer(optimizer)
+                .activation("relu").init("he").hidden(hidden).batchNorm(batchNorm).seed(5L).logEvery(5).onNan(onNan)
+                .build();
     }
 
     /** Last step reported to the listener: how far a run got before it stopped. */
@@ -255,7 +256,7 @@ class NonFiniteTrainingTest {
         }
         // Stop mode names that step instead.
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> Trainer.train(cfg.withOnNan("stop"), CPU, poisoned, new Trainer.Listener() {}));
+                () -> Trainer.train(cfg.toBuilder().onNan("stop").build(), CPU, poisoned, new Trainer.Listener() {}));
         assertTrue(e.getMessage().startsWith("non-finite loss at step "), e.getMessage());
     }
 
@@ -286,7 +287,8 @@ class NonFiniteTrainingTest {
         assertEquals("stop", TrainConfig.seedDefaults().onNan());
         // A checkpoint's config JSON from before --on-nan has no such field.
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.node.ObjectNode old = json.valueToTree(TrainConfig.seedDefaults().withOnNan("skip"));
+        com.fasterxml.jackson.databind.node.ObjectNode old =
+                json.valueToTree(TrainConfig.builder().onNan("skip").build());
         old.remove("onNan");
         assertEquals("stop", json.treeToValue(old, TrainConfig.class).onNan());
         assertNull(new TrainingDivergedException("x").parameter());

@@ -38,8 +38,10 @@ class ResumeTest {
 
     /** BatchNorm, dropout, weight decay, a cosine schedule and augmentation: every piece of state a resume needs. */
     static TrainConfig job(String optimizer, int epochs, int[] hidden) {
-        return new TrainConfig("mlp", 0, epochs, 50, optimizer.equals("adam") ? 0.002f : 0.05f, optimizer, "relu", "he",
-                hidden, 5e-4f, 0.2f, true, 11L, 5, 0.9f, "cosine", 0, 0, 0f, "rotate,crop", "seed");
+        return TrainConfig.builder().steps(0).epochs(epochs).batchSize(50)
+                .lr(optimizer.equals("adam") ? 0.002f : 0.05f).optimizer(optimizer).activation("relu").init("he")
+                .hidden(hidden).weightDecay(5e-4f).dropout(0.2f).batchNorm(true).seed(11L).logEvery(5)
+                .lrSchedule("cosine").augment("rotate,crop").build();
     }
 
     @ParameterizedTest
@@ -103,8 +105,9 @@ class ResumeTest {
         Normalization norm = new Normalization(new float[] {0.49f, 0.48f, 0.45f}, new float[] {0.25f, 0.24f, 0.26f});
         norm.applyInPlace(x, shape);
         TrainData data = new TrainData(x, y, n, Arrays.copyOf(x, 40 * px), Arrays.copyOf(y, 40), 40, px, 10, shape, norm);
-        TrainConfig cfg = new TrainConfig("mlp", 0, 2, 40, 0.01f, "momentum", "relu", "he", new int[] {16}, 5e-4f, 0f,
-                false, 4L, 5, 0.9f, "cosine", 0, 0, 0f, "crop,flip,rotate", "seed");
+        TrainConfig cfg = TrainConfig.builder().steps(0).epochs(2).batchSize(40).lr(0.01f).optimizer("momentum")
+                .activation("relu").init("he").hidden(16).weightDecay(5e-4f).seed(4L).logEvery(5).lrSchedule("cosine")
+                .augment("crop,flip,rotate").build();
         TrainResult whole = Trainer.train(cfg, CPU, data, new Trainer.Listener() {});
         Trainer.train(cfg, CPU, data, new Trainer.Listener() {}, new RunOptions(tmp, null, 1, "{}"));
         TrainResult resumed = Trainer.train(cfg, CPU, data, new Trainer.Listener() {},
@@ -115,8 +118,8 @@ class ResumeTest {
 
     @Test
     void convModelResumesWithItsStem() {
-        TrainConfig cfg = new TrainConfig("resnet8", 0, 2, 20, 0.05f, "momentum", "relu", "he", new int[] {100}, 0f,
-                0f, false, 9L, 5, 0.9f, "constant", 0, 0, 0f, "none", "cifar");
+        TrainConfig cfg = TrainConfig.builder().model("resnet8").steps(0).epochs(2).batchSize(20).lr(0.05f)
+                .optimizer("momentum").activation("relu").init("he").seed(9L).logEvery(5).stem("cifar").build();
         TrainData data = ConvTrainingTest.patches(100, 20, 4);
         TrainResult whole = Trainer.train(cfg, CPU, data, new Trainer.Listener() {});
         Trainer.train(cfg, CPU, data, new Trainer.Listener() {}, new RunOptions(tmp.resolve("conv"), null, 1, "{}"));
@@ -184,8 +187,8 @@ class ResumeTest {
     @Test
     void earlyStoppingEndsTheRunAndIsRemembered() {
         // lr far too small to improve the loss by more than min delta: patience 2 stops after epoch 3.
-        TrainConfig cfg = new TrainConfig("mlp", 0, 10, 50, 1e-6f, "sgd", "sigmoid", "std", new int[] {16}, 0f, 0f,
-                false, 3L, 100, 0.9f, "constant", 0, 2, 0.5f, "none", "seed");
+        TrainConfig cfg = TrainConfig.builder().steps(0).epochs(10).batchSize(50).lr(1e-6f).hidden(16).seed(3L)
+                .logEvery(100).patience(2).minDelta(0.5f).build();
         TrainResult r = Trainer.train(cfg, CPU, data(), new Trainer.Listener() {}, new RunOptions(tmp, null, 0, "{}"));
         assertEquals(3, r.stoppedEarlyAfter());
         assertEquals(3, r.epochs().size());

@@ -49,9 +49,10 @@ class ScheduleAndStoppingTest {
                 new Object[] {0.9f, "linear", 0, 0, 0f, "none"}, new Object[] {0.9f, "cosine", -1, 0, 0f, "none"},
                 new Object[] {0.9f, "cosine", 0, -1, 0f, "none"}, new Object[] {0.9f, "cosine", 0, 3, -1f, "none"},
                 new Object[] {0.9f, "cosine", 0, 3, 0f, "rotate,zoom"})) {
-            assertThrows(IllegalArgumentException.class, () -> new TrainConfig("mlp", 10, 0, 10, 0.1f, "sgd", "relu",
-                    "he", new int[] {4}, 0f, 0f, false, 1L, 1, (float) bad[0], (String) bad[1], (int) bad[2],
-                    (int) bad[3], (float) bad[4], (String) bad[5], "seed"));
+            assertThrows(IllegalArgumentException.class, () -> TrainConfig.builder().steps(10).batchSize(10)
+                    .activation("relu").init("he").hidden(4).seed(1L).logEvery(1).momentum((float) bad[0])
+                    .lrSchedule((String) bad[1]).tMax((int) bad[2]).patience((int) bad[3]).minDelta((float) bad[4])
+                    .augment((String) bad[5]).build());
         }
     }
 

@@ -26,7 +26,8 @@ class TrainAccuracyTest {
 
     /** Dropout, so that a measurement that left the model in training mode or drew from its masks would show. */
     private static TrainConfig job() {
-        return new TrainConfig("mlp", 0, 5, 20, 0.1f, "sgd", "relu", "he", new int[] {16}, 1e-3f, 0.2f, false, 7L, 5);
+        return TrainConfig.builder().steps(0).epochs(5).batchSize(20).activation("relu").init("he").hidden(16)
+                .weightDecay(1e-3f).dropout(0.2f).seed(7L).logEvery(5).build();
     }
 
     @Test

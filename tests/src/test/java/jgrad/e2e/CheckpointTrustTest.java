@@ -140,12 +140,11 @@ class CheckpointTrustTest {
 
     @BeforeAll
     static void trainRealCheckpoints() {
-        TrainConfig convnet = new TrainConfig("convnet", 0, 1, 50, 0.001f, "adam", "relu", "he", new int[] {4}, 0f, 0f,
-                false, 42L, 1, 0.9f, "cosine", 0, 0, 0f, "none", "seed");
-        TrainConfig mlp = new TrainConfig("mlp", 0, 1, 50, 0.1f, "sgd", "sigmoid", "std", new int[] {3}, 0f, 0f, false,
-                42L, 1);
-        TrainConfig mlpBn = new TrainConfig("mlp", 0, 1, 50, 0.01f, "momentum", "relu", "he", new int[] {3}, 0f, 0f,
-                true, 42L, 1);
+        TrainConfig convnet = TrainConfig.builder().model("convnet").steps(0).epochs(1).batchSize(50).lr(0.001f)
+                .optimizer("adam").activation("relu").init("he").hidden(4).logEvery(1).lrSchedule("cosine").build();
+        TrainConfig mlp = TrainConfig.builder().steps(0).epochs(1).batchSize(50).hidden(3).logEvery(1).build();
+        TrainConfig mlpBn = TrainConfig.builder().steps(0).epochs(1).batchSize(50).lr(0.01f).optimizer("momentum")
+                .activation("relu").init("he").hidden(3).batchNorm(true).logEvery(1).build();
         Map<String, TrainConfig> runs = Map.of("convnet", convnet, "mlp", mlp, "mlp-bn", mlpBn);
         runs.forEach((name, cfg) -> {
             Path dir = tmp.resolve("real-" + name);

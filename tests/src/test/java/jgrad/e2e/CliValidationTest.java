@@ -275,8 +275,7 @@ class CliValidationTest {
         TrainData data = new TrainData(java.util.Arrays.copyOf(x, train * 784), java.util.Arrays.copyOf(y, train),
                 train, java.util.Arrays.copyOfRange(x, train * 784, x.length), java.util.Arrays.copyOfRange(y, train,
                 y.length), test, 784, 10, new ImageShape(1, 28, 28), Normalization.identity(1));
-        TrainConfig cfg = new TrainConfig("mlp", 0, 2, 5, 0.1f, "sgd", "sigmoid", "std", new int[] {3}, 0f, 0f, false,
-                42L, 1000);
+        TrainConfig cfg = TrainConfig.builder().steps(0).epochs(2).batchSize(5).hidden(3).build();
         String info = "{\"dataset\":\"mnist\",\"shape\":[1,28,28],\"normalize\":\"none\",\"mean\":[0.0],\"std\":[1.0]}";
         Trainer.train(cfg, CpuDevice.get(), data, new Trainer.Listener() {}, new RunOptions(dir, null, 0, info)).close();
         assertTrue(Files.isRegularFile(dir.resolve("checkpoint.safetensors")), "checkpoint written");
