@@ -93,31 +93,6 @@ public record TrainConfig(String model, int steps, int epochs, int batchSize, fl
         return model.equals("mlp") ? "std" : "he";
     }
 
-    /** A job with the defaults of the later options: momentum 0.9, constant lr, no early stop, no augmentation,
-     *  the seed's ResNet stem. */
-    public TrainConfig(String model, int steps, int epochs, int batchSize, float lr, String optimizer,
-                       String activation, String init, int[] hidden, float weightDecay, float dropout,
-                       boolean batchNorm, long seed, int logEvery) {
-        this(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden, weightDecay, dropout, batchNorm,
-                seed, logEvery, 0.9f, "constant", 0, 0, 0f, "none", "seed", "stop");
-    }
-
-    /** A job that stops at the first non-finite loss or gradient (the fields before {@code onNan}). */
-    public TrainConfig(String model, int steps, int epochs, int batchSize, float lr, String optimizer,
-                       String activation, String init, int[] hidden, float weightDecay, float dropout,
-                       boolean batchNorm, long seed, int logEvery, float momentum, String lrSchedule, int tMax,
-                       int patience, float minDelta, String augment, String stem) {
-        this(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden, weightDecay, dropout, batchNorm,
-                seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta, augment, stem, "stop");
-    }
-
-    /** The same job with {@link #onNan} set to {@code policy}. */
-    public TrainConfig withOnNan(String policy) {
-        return new TrainConfig(model, steps, epochs, batchSize, lr, optimizer, activation, init, hidden, weightDecay,
-                dropout, batchNorm, seed, logEvery, momentum, lrSchedule, tMax, patience, minDelta, augment, stem,
-                policy);
-    }
-
     /**
      * The most steps one run may take: the run keeps one float of loss history per step (400 MB
      * here), allocated before the first step. A bound on input, not on patience: the seed MLP's
