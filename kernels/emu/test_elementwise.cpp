@@ -5,6 +5,7 @@
 #include "cuda_emu.h"
 #include "elementwise.cu"
 #include "emu_test.h"
+#include "java_math.h"
 
 #include <limits>
 
@@ -20,32 +21,13 @@ struct Shape {
 };
 const Shape SHAPES[] = {{1, 1}, {2, 64}, {7, 256}};
 
-// VecMath.exp(float) / sigmoid, transcribed from Java: the bitwise reference for jg_exp.
-float java_exp(float x) {
-    if (x != x) return x;  // Java's Math.max/min propagate NaN; fmin/fmax would drop it
-    x = std::fmin(std::fmax(x, -87.3365447504f), 88.3762626647949f);
-    float t = std::fmaf(x, 1.44269504088896341f, 12582912.0f);
-    float n = t - 12582912.0f;
-    float r = std::fmaf(n, -0.693359375f, x);
-    r = std::fmaf(n, 2.12194440e-4f, r);
-    float p = std::fmaf(r, 1.9875691500E-4f, 1.3981999507E-3f);
-    p = std::fmaf(p, r, 8.3334519073E-3f);
-    p = std::fmaf(p, r, 4.1665795894E-2f);
-    p = std::fmaf(p, r, 1.6666665459E-1f);
-    p = std::fmaf(p, r, 5.0000001201E-1f);
-    p = p * (r * r) + r + 1.0f;
-    float scale = std::bit_cast<float>((std::bit_cast<int>(t) - (0x4B400000 - 127)) << 23);
-    return p * scale;
-}
-float java_sigmoid(float x) { return 1.0f / (java_exp(-x) + 1.0f); }
-
 // CpuOps.forward(UnaryOp, float); LOG is left out (the JDK's log is not transcribable).
 float java_forward(int op, float v) {
     switch (op) {
         case U_RELU: return v != v ? v : (v > 0.0f ? v : 0.0f);  // Math.max(v, 0f)
-        case U_SIGMOID: return java_sigmoid(v);
-        case U_TANH: return java_sigmoid(v * 2.0f) * 2.0f - 1.0f;
-        case U_EXP: return java_exp(v);
+        case U_SIGMOID: return javamath::sigmoid(v);
+        case U_TANH: return javamath::sigmoid(v * 2.0f) * 2.0f - 1.0f;
+        case U_EXP: return javamath::exp(v);
         case U_NEG: return -v;
         case U_SQUARE: return v * v;
         default: return std::sqrt(v);

@@ -3,6 +3,8 @@
 // row/channel with blockDim·8 bytes of dynamic shared memory; sgemm_tiled: 128×128 tiles).
 #include "ptx_test.h"
 
+#include "../../emu/java_math.h"  // the bitwise references of jg_exp / jg_sigmoid
+
 #include <algorithm>
 #include <chrono>
 #include <random>
@@ -22,28 +24,6 @@ std::vector<float> uniform(size_t n, float lo, float hi) {
 
 Dim3 grid_for(long n) { return {(uint32_t)std::max(1L, std::min(65536L, (n + 255) / 256)), 1, 1}; }
 
-// common.cuh's jg_exp / jg_sigmoid, operation for operation (this file is built with
-// -ffp-contract=off, as the kernels with -fmad=false), so results must match bit for bit.
-float jg_exp(float x) {
-    if (x != x) return x;
-    x = std::fmin(std::fmax(x, -87.3365447504f), 88.3762626647949f);
-    float t = std::fmaf(x, 1.44269504088896341f, 12582912.0f);
-    float n = t - 12582912.0f;
-    float r = std::fmaf(n, -0.693359375f, x);
-    r = std::fmaf(n, 2.12194440e-4f, r);
-    float p = std::fmaf(r, 1.9875691500E-4f, 1.3981999507E-3f);
-    p = std::fmaf(p, r, 8.3334519073E-3f);
-    p = std::fmaf(p, r, 4.1665795894E-2f);
-    p = std::fmaf(p, r, 1.6666665459E-1f);
-    p = std::fmaf(p, r, 5.0000001201E-1f);
-    p = p * (r * r) + r + 1.0f;
-    int32_t tb;
-    std::memcpy(&tb, &t, 4);
-    int32_t sb = (tb - (0x4B400000 - 127)) << 23;
-    float scale;
-    std::memcpy(&scale, &sb, 4);
-    return p * scale;
-}
 
 bool bitwise(const std::vector<float>& a, const std::vector<float>& b, std::string* where) {
     for (size_t i = 0; i < a.size(); i++) {
@@ -74,7 +54,7 @@ void test_elementwise() {
             std::vector<float> want(x.size());
             for (size_t i = 0; i < x.size(); i++) {
                 float v = x[i];
-                want[i] = op == 0 ? (v > 0.0f ? v : (v != v ? v : 0.0f)) : 1.0f / (jg_exp(-v) + 1.0f);
+                want[i] = op == 0 ? (v > 0.0f ? v : (v != v ? v : 0.0f)) : javamath::sigmoid(v);
             }
             check(bitwise(mem.download<float>(dout, x.size()), want, &where),
                   std::string(op ? "sigmoid" : "relu") + " n=" + std::to_string(n) + " bitwise: " + where);
