@@ -4,6 +4,7 @@
 
 #include "ptx/ptx.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,29 @@ inline void check(bool ok, const std::string& what) {
         failures++;
         std::printf("FAIL: %s\n", what.c_str());
     }
+}
+
+// n kernel inputs uniform in [lo, hi), from the caller's generator (each test file keeps its own seed).
+inline std::vector<float> uniform(std::mt19937& rng, size_t n, float lo, float hi) {
+    std::uniform_real_distribution<float> d(lo, hi);
+    std::vector<float> v(n);
+    for (auto& x : v) x = d(rng);
+    return v;
+}
+
+// CudaKernels.launchFor's grid: 256-thread blocks, one thread per element, at most 65 536 blocks.
+inline Dim3 grid_for(long n) { return {(uint32_t)std::max(1L, std::min(65536L, (n + 255) / 256)), 1, 1}; }
+
+// a and b equal bit for bit; otherwise *where names the first element that differs.
+inline bool bitwise(const std::vector<float>& a, const std::vector<float>& b, std::string* where) {
+    if (a.size() != b.size()) return *where = "size " + std::to_string(a.size()) + " vs " + std::to_string(b.size()), false;
+    for (size_t i = 0; i < a.size(); i++) {
+        if (std::memcmp(&a[i], &b[i], 4) != 0) {
+            *where = "element " + std::to_string(i) + ": got " + std::to_string(a[i]) + ", want " + std::to_string(b[i]);
+            return false;
+        }
+    }
+    return true;
 }
 
 // Device memory: buffers at synthetic addresses with a gap between them, so a one-past-the-end

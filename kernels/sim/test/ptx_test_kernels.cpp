@@ -15,26 +15,6 @@ namespace {
 
 std::mt19937 rng(12345);
 
-std::vector<float> uniform(size_t n, float lo, float hi) {
-    std::uniform_real_distribution<float> d(lo, hi);
-    std::vector<float> v(n);
-    for (auto& x : v) x = d(rng);
-    return v;
-}
-
-Dim3 grid_for(long n) { return {(uint32_t)std::max(1L, std::min(65536L, (n + 255) / 256)), 1, 1}; }
-
-
-bool bitwise(const std::vector<float>& a, const std::vector<float>& b, std::string* where) {
-    for (size_t i = 0; i < a.size(); i++) {
-        if (std::memcmp(&a[i], &b[i], 4) != 0) {
-            *where = "element " + std::to_string(i) + ": got " + std::to_string(a[i]) + ", want " + std::to_string(b[i]);
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 void test_elementwise() {
@@ -42,7 +22,7 @@ void test_elementwise() {
     if (!m) return;
     for (int n : {1, 1000, 70000}) {
         TestMemory mem;
-        std::vector<float> x = uniform((size_t)n, -20, 20), y2 = uniform((size_t)n, 0.5f, 3);
+        std::vector<float> x = uniform(rng, (size_t)n, -20, 20), y2 = uniform(rng, (size_t)n, 0.5f, 3);
         if (n > 3) x[0] = std::nanf(""), x[1] = -0.0f, x[2] = 100.0f;
         uint64_t dx = mem.upload(x), dy = mem.upload(y2), dout = mem.alloc((size_t)n * 4);
         std::string where;
@@ -85,7 +65,7 @@ void test_reduce() {
     struct S { int m, n; };
     for (S s : {S{1, 1}, S{7, 300}, S{100, 1000}}) {
         TestMemory mem;
-        std::vector<float> x = uniform((size_t)s.m * s.n, -1, 1), out0 = uniform((size_t)s.n, -1, 1);
+        std::vector<float> x = uniform(rng, (size_t)s.m * s.n, -1, 1), out0 = uniform(rng, (size_t)s.n, -1, 1);
         uint64_t dx = mem.upload(x), dout = mem.upload(out0);
         for (int acc : {0, 1}) {
             std::vector<float> before = mem.download<float>(dout, (size_t)s.n);
@@ -124,8 +104,8 @@ void test_gemm() {
                 S{false, true, 130, 129, 17, 1.0f, 0.5f, false}, S{true, true, 1, 1, 1, 2.0f, -1.0f, false},
                 S{false, false, 256, 200, 64, 1.0f, 1.0f, false}}) {
         TestMemory mem;
-        std::vector<float> A = uniform((size_t)s.m * s.k, -1, 1), B = uniform((size_t)s.k * s.n, -1, 1),
-                           C = uniform((size_t)s.m * s.n, -1, 1);
+        std::vector<float> A = uniform(rng, (size_t)s.m * s.k, -1, 1), B = uniform(rng, (size_t)s.k * s.n, -1, 1),
+                           C = uniform(rng, (size_t)s.m * s.n, -1, 1);
         if (s.beta == 0.0f) std::fill(C.begin(), C.end(), std::nanf(""));  // beta = 0 never reads C
         uint64_t dA = mem.upload(A), dB = mem.upload(B), dC = mem.upload(C);
         int lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n;
@@ -166,7 +146,7 @@ void test_nn() {
     struct S { int m, c; };
     for (S s : {S{4, 10}, S{3, 1000}, S{64, 10}}) {
         TestMemory mem;
-        std::vector<float> logits = uniform((size_t)s.m * s.c, -8, 8), labels((size_t)s.m);
+        std::vector<float> logits = uniform(rng, (size_t)s.m * s.c, -8, 8), labels((size_t)s.m);
         for (int i = 0; i < s.m; i++) labels[(size_t)i] = (float)(rng() % (unsigned)s.c);
         labels[(size_t)s.m - 1] = 0.5f;
         uint64_t dl = mem.upload(logits), dlab = mem.upload(labels), dp = mem.alloc(logits.size() * 4),
@@ -208,8 +188,8 @@ void test_nn() {
     {
         TestMemory mem;
         const int m = 8, c = 3, sp = 50;
-        std::vector<float> x = uniform((size_t)m * c * sp, -2, 3), gamma = uniform(c, 0.5f, 2), beta = uniform(c, -1, 1);
-        std::vector<float> rmean = uniform(c, -0.1f, 0.1f), rvar = uniform(c, 0.9f, 1.1f);
+        std::vector<float> x = uniform(rng, (size_t)m * c * sp, -2, 3), gamma = uniform(rng, c, 0.5f, 2), beta = uniform(rng, c, -1, 1);
+        std::vector<float> rmean = uniform(rng, c, -0.1f, 0.1f), rvar = uniform(rng, c, 0.9f, 1.1f);
         uint64_t dx = mem.upload(x), dg = mem.upload(gamma), db = mem.upload(beta), dy = mem.alloc(x.size() * 4),
                  dsm = mem.alloc(c * 4), dsi = mem.alloc(c * 4), drm = mem.upload(rmean), drv = mem.upload(rvar);
         const float momentum = 0.1f, eps = 1e-5f;

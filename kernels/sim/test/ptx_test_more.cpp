@@ -11,23 +11,6 @@ namespace {
 
 std::mt19937 rng2(777);
 
-std::vector<float> rand_floats(size_t n, float lo, float hi) {
-    std::uniform_real_distribution<float> d(lo, hi);
-    std::vector<float> v(n);
-    for (auto& x : v) x = d(rng2);
-    return v;
-}
-
-Dim3 grid_of(long n) { return {(uint32_t)std::max(1L, std::min(65536L, (n + 255) / 256)), 1, 1}; }
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b, std::string* where) {
-    if (a.size() != b.size()) return *where = "size", false;
-    for (size_t i = 0; i < a.size(); i++)
-        if (std::memcmp(&a[i], &b[i], 4) != 0)
-            return *where = "element " + std::to_string(i) + ": got " + std::to_string(a[i]) + ", want " + std::to_string(b[i]), false;
-    return true;
-}
-
 // common.cuh's jg_uniform: splitmix64 of (seed, i), top 24 bits.
 float jg_uniform(uint64_t seed, uint64_t i) {
     uint64_t z = seed + (i + 1) * 0x9E3779B97F4A7C15ull;
@@ -43,12 +26,12 @@ void optim_and_dropout() {
     if (!opt || !nn) return;
     const int n = 3000;
     TestMemory mem;
-    std::vector<float> w = rand_floats(n, -1, 1), g = rand_floats(n, -1, 1), m = rand_floats(n, -0.1f, 0.1f), v = rand_floats(n, 0, 0.01f);
+    std::vector<float> w = uniform(rng2, n, -1, 1), g = uniform(rng2, n, -1, 1), m = uniform(rng2, n, -0.1f, 0.1f), v = uniform(rng2, n, 0, 0.01f);
     uint64_t dw = mem.upload(w), dg = mem.upload(g), dm = mem.upload(m), dv = mem.upload(v);
     const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, step = 0.001f / 0.1f, inv = 1.0f / std::sqrt(0.001f), wd = 0.01f;
     Args a;
     a.ptr(dw).ptr(dg).ptr(dm).ptr(dv).i32(n).f32(b1).f32(b2).f32(eps).f32(step).f32(inv).f32(wd);
-    std::string err = launch(*opt, "adam_update", grid_of(n), {256, 1, 1}, 0, a, mem);
+    std::string err = launch(*opt, "adam_update", grid_for(n), {256, 1, 1}, 0, a, mem);
     check(err.empty(), "adam_update: " + err);
     for (int i = 0; i < n; i++) {
         float gi = g[i] + wd * w[i];
@@ -58,7 +41,7 @@ void optim_and_dropout() {
         w[i] -= step * mi / (std::sqrt(vi) * inv + eps);
     }
     std::string where;
-    check(same_bits(mem.download<float>(dw, n), w, &where) && same_bits(mem.download<float>(dv, n), v, &where),
+    check(bitwise(mem.download<float>(dw, n), w, &where) && bitwise(mem.download<float>(dv, n), v, &where),
           "adam_update bitwise: " + where);
 
     const float p = 0.3f;
@@ -66,7 +49,7 @@ void optim_and_dropout() {
     uint64_t dmask = mem.alloc(n * 4), dy = mem.alloc(n * 4);
     Args d;
     d.ptr(dg).ptr(dmask).ptr(dy).i32(n).f32(p).u64(seed);
-    err = launch(*nn, "dropout_forward", grid_of(n), {256, 1, 1}, 0, d, mem);
+    err = launch(*nn, "dropout_forward", grid_for(n), {256, 1, 1}, 0, d, mem);
     check(err.empty(), "dropout_forward: " + err);
     std::vector<float> mask(n), y(n);
     float keep = 1.0f / (1.0f - p);
@@ -74,7 +57,7 @@ void optim_and_dropout() {
         mask[i] = jg_uniform(seed, (uint64_t)i) >= p ? keep : 0.0f;
         y[i] = g[i] * mask[i];
     }
-    check(same_bits(mem.download<float>(dmask, n), mask, &where) && same_bits(mem.download<float>(dy, n), y, &where),
+    check(bitwise(mem.download<float>(dmask, n), mask, &where) && bitwise(mem.download<float>(dy, n), y, &where),
           "dropout_forward bitwise (64-bit hash): " + where);
 }
 
@@ -84,12 +67,12 @@ void conv_kernels() {
     const int N = 2, C = 3, H = 7, W = 6, kh = 3, kw = 2, sh = 2, sw = 1, ph = 1, pw = 1;
     const int OH = (H + 2 * ph - kh) / sh + 1, OW = (W + 2 * pw - kw) / sw + 1;
     TestMemory mem;
-    std::vector<float> x = rand_floats((size_t)N * C * H * W, -1, 1);
+    std::vector<float> x = uniform(rng2, (size_t)N * C * H * W, -1, 1);
     const long cols = (long)N * OH * OW, rows = (long)C * kh * kw;
     uint64_t dx = mem.upload(x), dcol = mem.alloc((size_t)(rows * cols) * 4);
     Args a;
     a.ptr(dx).ptr(dcol).i32(N).i32(C).i32(H).i32(W).i32(kh).i32(kw).i32(sh).i32(sw).i32(ph).i32(pw).i32(OH).i32(OW);
-    std::string err = launch(*conv, "im2col", grid_of(rows * cols), {256, 1, 1}, 0, a, mem);
+    std::string err = launch(*conv, "im2col", grid_for(rows * cols), {256, 1, 1}, 0, a, mem);
     check(err.empty(), "im2col: " + err);
     std::vector<float> col((size_t)(rows * cols));
     for (int c = 0; c < C; c++)
@@ -103,13 +86,13 @@ void conv_kernels() {
                             col[(size_t)(r * cols + q)] = h >= 0 && h < H && w >= 0 && w < W ? x[(((size_t)n * C + c) * H + h) * W + w] : 0.0f;
                         }
     std::string where;
-    check(same_bits(mem.download<float>(dcol, col.size()), col, &where), "im2col: " + where);
+    check(bitwise(mem.download<float>(dcol, col.size()), col, &where), "im2col: " + where);
 
     // col2im of that column matrix: each input summed over its windows in (i, j) order.
     uint64_t ddx = mem.alloc(x.size() * 4);
     Args b;
     b.ptr(dcol).ptr(ddx).i32(N).i32(C).i32(H).i32(W).i32(kh).i32(kw).i32(sh).i32(sw).i32(ph).i32(pw).i32(OH).i32(OW).i32(0);
-    err = launch(*conv, "col2im", grid_of((long)x.size()), {256, 1, 1}, 0, b, mem);
+    err = launch(*conv, "col2im", grid_for((long)x.size()), {256, 1, 1}, 0, b, mem);
     check(err.empty(), "col2im: " + err);
     std::vector<float> want(x.size());
     for (int n = 0; n < N; n++)
@@ -129,13 +112,13 @@ void conv_kernels() {
                     }
                     want[(((size_t)n * C + c) * H + h) * W + w] = s;
                 }
-    check(same_bits(mem.download<float>(ddx, x.size()), want, &where), "col2im bitwise: " + where);
+    check(bitwise(mem.download<float>(ddx, x.size()), want, &where), "col2im bitwise: " + where);
 
     // maxpool 3x2, stride 2x1, padding 1x1 over the same x.
     uint64_t dy = mem.alloc((size_t)N * C * OH * OW * 4);
     Args c;
     c.ptr(dx).ptr(dy).i32(N).i32(C).i32(H).i32(W).i32(kh).i32(kw).i32(sh).i32(sw).i32(ph).i32(pw).i32(OH).i32(OW);
-    err = launch(*conv, "maxpool_forward", grid_of((long)N * C * OH * OW), {256, 1, 1}, 0, c, mem);
+    err = launch(*conv, "maxpool_forward", grid_for((long)N * C * OH * OW), {256, 1, 1}, 0, c, mem);
     check(err.empty(), "maxpool_forward: " + err);
     std::vector<float> wy((size_t)N * C * OH * OW);
     for (int nc = 0; nc < N * C; nc++)
@@ -149,7 +132,7 @@ void conv_kernels() {
                     }
                 wy[((size_t)nc * OH + oh) * OW + ow] = best;
             }
-    check(same_bits(mem.download<float>(dy, wy.size()), wy, &where), "maxpool_forward: " + where);
+    check(bitwise(mem.download<float>(dy, wy.size()), wy, &where), "maxpool_forward: " + where);
 
     // channel_sum: db[k] = Σ dy[n][k][p] in double, one block of 64 threads per channel.
     uint64_t ddb = mem.alloc(C * 4);
@@ -170,13 +153,13 @@ void reduce_and_nn_misc() {
     if (!red || !nn) return;
     TestMemory mem;
     const int m = 50, c = 13;
-    std::vector<float> x = rand_floats((size_t)m * c, -3, 3);
+    std::vector<float> x = uniform(rng2, (size_t)m * c, -3, 3);
     x[5 * c + 7] = 10.0f;
     x[6 * c + 2] = 10.0f, x[6 * c + 9] = 10.0f;  // a tie: the first wins
     uint64_t dx = mem.upload(x), dout = mem.alloc(m * 4);
     Args a;
     a.ptr(dx).ptr(dout).i32(m).i32(c);
-    std::string err = launch(*red, "argmax_rows", grid_of(m), {256, 1, 1}, 0, a, mem);
+    std::string err = launch(*red, "argmax_rows", grid_for(m), {256, 1, 1}, 0, a, mem);
     check(err.empty(), "argmax_rows: " + err);
     auto am = mem.download<float>(dout, m);
     bool ok = true;
@@ -193,23 +176,23 @@ void reduce_and_nn_misc() {
     uint64_t dflags = mem.upload(flags);
     Args f;
     f.ptr(dx).i32(m * c).ptr(dflags).i32(1).f32(3.0f);
-    check(launch(*red, "flag_nonfinite", grid_of(m * c), {256, 1, 1}, 0, f, mem).empty(), "flag_nonfinite runs");
+    check(launch(*red, "flag_nonfinite", grid_for(m * c), {256, 1, 1}, 0, f, mem).empty(), "flag_nonfinite runs");
     check(std::isinf(mem.download<float>(dflags, 2)[1]), "flag_nonfinite leaves a finite x unflagged");
     x[100] = -INFINITY;
     uint64_t dx2 = mem.upload(x);
     Args f2;
     f2.ptr(dx2).i32(m * c).ptr(dflags).i32(1).f32(3.0f);
-    check(launch(*red, "flag_nonfinite", grid_of(m * c), {256, 1, 1}, 0, f2, mem).empty(), "flag_nonfinite runs");
+    check(launch(*red, "flag_nonfinite", grid_for(m * c), {256, 1, 1}, 0, f2, mem).empty(), "flag_nonfinite runs");
     check(mem.download<float>(dflags, 2)[1] == 3.0f, "flag_nonfinite flags -inf with the code");
 
     // softmax_xent_backward: scale·(p − onehot), an invalid label gives a NaN row.
-    std::vector<float> probs = rand_floats((size_t)m * c, 0, 1), labels((size_t)m), dloss = {2.5f};
+    std::vector<float> probs = uniform(rng2, (size_t)m * c, 0, 1), labels((size_t)m), dloss = {2.5f};
     for (int i = 0; i < m; i++) labels[(size_t)i] = (float)(i % c);
     labels[3] = -1.0f;
     uint64_t dp = mem.upload(probs), dl = mem.upload(labels), dd = mem.upload(dloss), dg = mem.alloc(probs.size() * 4);
     Args s;
     s.ptr(dp).ptr(dl).ptr(dd).ptr(dg).i32(m).i32(c).i32(0);
-    err = launch(*nn, "softmax_xent_backward", grid_of(m * c), {256, 1, 1}, 0, s, mem);
+    err = launch(*nn, "softmax_xent_backward", grid_for(m * c), {256, 1, 1}, 0, s, mem);
     check(err.empty(), "softmax_xent_backward: " + err);
     std::vector<float> want(probs.size());
     float scale = 2.5f / (float)m;
@@ -227,7 +210,7 @@ void reduce_and_nn_misc() {
     uint64_t di = mem.upload(index), dgo = mem.alloc(4 * c * 4);
     Args gr;
     gr.ptr(dx).ptr(di).ptr(dgo).i32(4).i32(c).i32(m);
-    err = launch(*nn, "gather_rows", grid_of(4 * c), {256, 1, 1}, 0, gr, mem);
+    err = launch(*nn, "gather_rows", grid_for(4 * c), {256, 1, 1}, 0, gr, mem);
     check(err.empty(), "gather_rows: " + err);
     auto go = mem.download<float>(dgo, 4 * c);
     ok = true;
