@@ -32,6 +32,11 @@ public final class CapturedLog implements AutoCloseable {
         return new CapturedLog((Logger) LoggerFactory.getLogger(source), capture);
     }
 
+    /** Captures the logger named {@code name} (a package-private class's, "jgrad.data.DataImport"). */
+    public static CapturedLog of(String name, Level capture) {
+        return new CapturedLog((Logger) LoggerFactory.getLogger(name), capture);
+    }
+
     /** The formatted messages at {@code atLeast} and above, in order. */
     public List<String> messages(Level atLeast) {
         return events.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(atLeast))

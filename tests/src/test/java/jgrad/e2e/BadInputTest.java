@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
+import jgrad.CapturedLog;
 import jgrad.data.DataStore;
 import jgrad.data.FileSpec;
 import jgrad.data.IdxDatasetSpec;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jgrad.CapturedLog;
 import jgrad.cli.Main;
 import jgrad.cpu.CpuDevice;
 import jgrad.train.Checkpoint;

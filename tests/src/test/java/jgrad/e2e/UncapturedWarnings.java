@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test of this module that lets a warning reach the build log. A warning a test provokes on
- * purpose is captured with {@link CapturedLog} and asserted on; left in the log it reads as a fault to
+ * purpose is captured with {@link jgrad.CapturedLog} and asserted on; left in the log it reads as a fault to
  * whoever runs the tests, and an unexpected one is a fault. Logback hands this appender every event
  * that reaches the root logger (logback-test.xml); JUnit runs it around every test (extension
  * autodetection, junit-platform.properties). The two instances share one list.
