@@ -46,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A jgrad model used outside jgrad (issue 16): {@code jgrad export --format onnx} runs in ONNX
- * Runtime (Java) with jgrad's logits on 1 000 MNIST test images for mlp, convnet, resnet8 and
- * resnet18 (plus an MLP with batch norm and dropout, and a convnet trained on mean-std normalised
+ * Runtime (Java) with jgrad's logits on 1 000 MNIST test images for mlp, convnet, deepconvnet, resnet8
+ * and resnet18 (plus an MLP with batch norm and dropout, and a convnet trained on mean-std normalised
  * inputs, whose statistics the graph folds in), at batch sizes of 200, 1 and 7 against the symbolic
  * batch of the file; ONNX's own checker (Debian's python3-onnx) accepts every file; and PyTorch
  * (Debian's python3-torch) loads each model.safetensors with strict=True and gets the run's accuracy.
@@ -77,6 +77,7 @@ class UseElsewhereTest {
         CONFIGS.put("convnet", List.of("--model", "convnet"));
         CONFIGS.put("convnet-mean-std", List.of("--model", "convnet", "--normalize", "mean-std", "--activation",
                 "sigmoid"));
+        CONFIGS.put("deepconvnet", List.of("--model", "deepconvnet"));
         CONFIGS.put("resnet8", List.of("--model", "resnet8"));
         CONFIGS.put("resnet18", List.of("--model", "resnet18"));
     }
