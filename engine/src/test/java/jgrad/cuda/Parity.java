@@ -47,7 +47,9 @@ final class Parity {
 
     /**
      * GPU 0 with these providers, opened once per JVM and kept open (its pool then persists across
-     * tests, as in training). VENDOR is skipped with the probe's reason when cuBLAS or cuDNN is missing.
+     * tests, as in training), closed when the JVM exits, so that device memory still live then (the
+     * simulator's leak report at exit) is a test's leak, not these devices' pools. VENDOR is skipped
+     * with the probe's reason when cuBLAS or cuDNN is missing.
      */
     static synchronized CudaDevice gpu(KernelChoice kernels) {
         if (kernels == KernelChoice.VENDOR) {
@@ -55,7 +57,15 @@ final class Parity {
             assumeTrue(p.cublas().available() && p.cudnn().available(),
                     "vendor kernels need cuBLAS and cuDNN: cuBLAS " + p.cublas().reason() + "; cuDNN " + p.cudnn().reason());
         }
+        if (DEVICES.isEmpty()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(Parity::closeDevices, "close-parity-devices"));
+        }
         return DEVICES.computeIfAbsent(kernels, k -> CudaDevice.open(0, k, false));
+    }
+
+    private static synchronized void closeDevices() {
+        DEVICES.values().forEach(CudaDevice::close);
+        DEVICES.clear();
     }
 
     static float[] uniform(SplittableRandom r, int n, double lo, double hi) {
