@@ -5,10 +5,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import jgrad.device.Devices;
 import jgrad.device.KernelChoice;
 import jgrad.io.AtomicFiles;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,21 +24,36 @@ import picocli.CommandLine.Model.CommandSpec;
  * (the numbers) and {@code NAME.md} (the table). The same seed gives the same numbers.
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run one of the book's or the course's experiments and draw its figures.", "",
-            "Experiments:", "  xor          the 2-4-1 sigmoid net learning XOR by backprop (course 002)",
-            "  iris         an MLP on Iris, fixed stratified split (course 002)",
-            "  gd           gradient descent, and the paths of SGD, Momentum, AdaGrad, Adam",
-            "               (book 4.4.1, 6.1)",
-            "  optimizers   SGD, Momentum, AdaGrad, Adam on MNIST: loss curves (book 6.1.8)",
-            "  init         activation histograms by weight init, MNIST loss curves (6.2)",
-            "  batchnorm    with vs without batch norm at 16 weight scales (book 6.3.3)",
-            "  overfit      300 MNIST images, 7-layer net: train vs test accuracy, plain,",
-            "               with weight decay 0.1, with dropout 0.2 (book 6.4)",
-            "  hyperparams  random search of lr and weight decay, judged on a validation",
-            "               split of the training set, never the test set (book 6.5)",
-            "  filters      SimpleConvNet's first-layer filters before and after training",
-            "               (book 7.6)", ""})
+        description = {"Run one of the book's or the course's experiments and draw its figures."})
 final class ExperimentCommand implements Callable<Integer> {
+    /** Help's width, and where a summary starts after the name column. */
+    private static final int WIDTH = 80;
+    private static final int SUMMARY_COLUMN = 15;
+
+    /**
+     * Adds the list of experiments to {@code experiment}'s help: each one's name and {@link Experiment#summary()},
+     * wrapped at spaces under its own column (picocli would wrap it flush left), so the list is never written twice.
+     */
+    static void describe(CommandLine experiment) {
+        List<String> lines = new ArrayList<>(List.of(experiment.getCommandSpec().usageMessage().description()));
+        lines.addAll(List.of("", "Experiments:"));
+        for (Experiment e : Experiments.ALL) {
+            StringBuilder line = new StringBuilder("  " + e.name());
+            for (String word : e.summary().split(" ")) {
+                int column = line.length() < SUMMARY_COLUMN ? SUMMARY_COLUMN : line.length() + 1;
+                if (column + word.length() > WIDTH - 2 && line.length() > SUMMARY_COLUMN) {
+                    lines.add(line.toString());
+                    line = new StringBuilder();
+                    column = SUMMARY_COLUMN;
+                }
+                line.append(" ".repeat(column - line.length())).append(word);
+            }
+            lines.add(line.toString());
+        }
+        lines.add("");
+        experiment.getCommandSpec().usageMessage().description(lines.toArray(String[]::new));
+    }
+
     @Spec
     CommandSpec spec;
 

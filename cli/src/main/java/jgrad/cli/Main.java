@@ -29,6 +29,7 @@ public final class Main {
         cli.setParameterExceptionHandler(errors);
         Checks.registerFiniteNumbers(cli);
         PathSafeHelp.install(cli);
+        ExperimentCommand.describe(cli.getSubcommands().get("experiment"));
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
