@@ -272,6 +272,33 @@ void test_tensors(cudnnHandle_t h) {
           "destroy twice");
 }
 
+// Tensors and filters share the packed 4-d checks and the byte size.
+void test_4d_descriptors() {
+    cudnnTensorDescriptor_t t;
+    cudnnFilterDescriptor_t f;
+    cudnnCreateTensorDescriptor(&t);
+    cudnnCreateFilterDescriptor(&f);
+    size_t bytes = 0;
+    CHECK(cudnnGetFilterSizeInBytes(f, &bytes) == CUDNN_STATUS_BAD_PARAM, "size of an unset filter");
+    for (auto format : {CUDNN_TENSOR_NCHW_VECT_C, (cudnnTensorFormat_t)9}) {
+        cudnnStatus_t want = format == CUDNN_TENSOR_NCHW_VECT_C ? CUDNN_STATUS_NOT_SUPPORTED : CUDNN_STATUS_BAD_PARAM;
+        CHECK(cudnnSetTensor4dDescriptor(t, format, CUDNN_DATA_FLOAT, 2, 3, 4, 5) == want, "tensor format %d", (int)format);
+        CHECK(cudnnSetFilter4dDescriptor(f, CUDNN_DATA_FLOAT, format, 2, 3, 4, 5) == want, "filter format %d", (int)format);
+    }
+    CHECK(cudnnSetFilter4dDescriptor(f, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, 2, -3, 4, 5) == CUDNN_STATUS_BAD_PARAM,
+          "negative filter dimension");
+    CHECK(cudnnSetFilter4dDescriptor(f, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, 2, 3, 4, 5) == 0, "NHWC filter");
+    CHECK(cudnnGetFilterSizeInBytes(f, &bytes) == 0 && bytes == 480, "filter bytes %zu", bytes);
+    CHECK(cudnnSetTensor4dDescriptor(t, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 2, 3, 4, 5) == 0, "NCHW tensor");
+    bytes = 0;
+    CHECK(cudnnGetTensorSizeInBytes(t, &bytes) == 0 && bytes == 480, "tensor bytes %zu", bytes);
+    CHECK(cudnnGetTensorSizeInBytes(t, nullptr) == CUDNN_STATUS_BAD_PARAM, "size into NULL");
+    CHECK(cudnnSetTensor4dDescriptor(t, CUDNN_TENSOR_NCHW, CUDNN_DATA_HALF, 2, 3, 4, 5) == 0, "half tensor");
+    CHECK(cudnnGetTensorSizeInBytes(t, &bytes) == CUDNN_STATUS_NOT_SUPPORTED, "size of a half tensor");
+    cudnnDestroyFilterDescriptor(f);
+    cudnnDestroyTensorDescriptor(t);
+}
+
 }  // namespace
 
 void test_cudnn_other() {
@@ -280,5 +307,6 @@ void test_cudnn_other() {
     test_pooling(h);
     test_batchnorm(h);
     test_tensors(h);
+    test_4d_descriptors();
     cudnnDestroy(h);
 }

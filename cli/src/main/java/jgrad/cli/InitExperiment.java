@@ -41,8 +41,6 @@ final class InitExperiment implements Experiment {
             new Setting("std 0.01, sigmoid", "0.01", "sigmoid"), new Setting("Xavier, sigmoid", "xavier", "sigmoid"),
             new Setting("Xavier, ReLU", "xavier", "relu"), new Setting("He, ReLU", "he", "relu"));
 
-    static final MnistRuns.Net NET = new MnistRuns.Net(new int[] {100, 100, 100, 100}, "relu", 2000, 128, 4);
-    static final MnistRuns.Net QUICK_NET = new MnistRuns.Net(NET.hidden(), "relu", 300, 128, 2);
     static final List<MnistRuns.Variant> VARIANTS = List.of(
             new MnistRuns.Variant("std 0.01", "sgd", 0.01f, "0.01", false),
             new MnistRuns.Variant("Xavier", "sgd", 0.01f, "xavier", false),
@@ -89,8 +87,8 @@ final class InitExperiment implements Experiment {
             table.add(s.label(), f3(first.get("std")), f3(last.get("mean")), f3(last.get("std")),
                     f3((double) last.get("below_0_1") + (double) last.get("above_0_9")), "");
         }
-        MnistRuns.Net net = settings.quick() ? QUICK_NET : NET;
-        TrainData data = settings.quick() ? MnistRuns.mnist(settings.dataDir(), 10_000, 1_000) : MnistRuns.mnist(settings.dataDir(), 0, 0);
+        MnistRuns.Net net = MnistRuns.bookNet(settings);
+        TrainData data = MnistRuns.bookData(settings);
         int tail = Math.min(OptimizersExperiment.TAIL, net.steps() / 10);
         settings.progress().printf("init: 784-100-100-100-100-10 ReLU net on %d MNIST images, SGD lr 0.01, %d "
                 + "iterations of batch %d, one run per initialiser%n", data.trainCount(), net.steps(), net.batch());

@@ -17,9 +17,6 @@ import jgrad.train.TrainData;
  * and sees the same minibatches (both follow the seed), so the curves differ by the update rule alone.
  */
 final class OptimizersExperiment implements Experiment {
-    static final MnistRuns.Net NET = new MnistRuns.Net(new int[] {100, 100, 100, 100}, "relu", 2000, 128, 4);
-    /** --quick: fewer steps on a tenth of the training images; SGD is still far behind AdaGrad and Adam. */
-    static final MnistRuns.Net QUICK_NET = new MnistRuns.Net(NET.hidden(), "relu", 300, 128, 2);
     static final List<MnistRuns.Variant> VARIANTS = List.of(
             new MnistRuns.Variant("SGD", "sgd", 0.01f, "he", false),
             new MnistRuns.Variant("Momentum", "momentum", 0.01f, "he", false),
@@ -40,8 +37,8 @@ final class OptimizersExperiment implements Experiment {
 
     @Override
     public Result run(Settings settings) throws IOException {
-        MnistRuns.Net net = settings.quick() ? QUICK_NET : NET;
-        TrainData data = settings.quick() ? MnistRuns.mnist(settings.dataDir(), 10_000, 1_000) : MnistRuns.mnist(settings.dataDir(), 0, 0);
+        MnistRuns.Net net = MnistRuns.bookNet(settings);
+        TrainData data = MnistRuns.bookData(settings);
         int tail = Math.min(TAIL, net.steps() / 10);
         settings.progress().printf("optimizers: 784-100-100-100-100-10 ReLU net, He init, %d iterations of batch %d "
                 + "on %d MNIST images, one run per optimizer%n", net.steps(), net.batch(), data.trainCount());

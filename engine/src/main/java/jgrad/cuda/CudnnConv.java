@@ -26,9 +26,14 @@ import static jgrad.cuda.Cudnn.ZERO;
 import static jgrad.cuda.Cudnn.check;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import jcuda.CudaException;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionBwdFilterAlgoPerf;
@@ -171,70 +176,71 @@ final class CudnnConv implements ConvPoolKernels {
         return new Algo(c.algo(), c.memory());
     }
 
+    /** One of cuDNN's _v7 heuristics: ranks up to {@code max} algorithms into {@code perf}, sets {@code count}. */
+    @FunctionalInterface
+    interface Heuristic<P> {
+        int rank(int max, int[] count, P[] perf);
+    }
+
+    /**
+     * Runs {@code call}MaxCount, then {@code call}_v7 through {@code heuristic}, and reads its answers
+     * as candidates. The three directions' perf records have the same fields but no common type, so
+     * the caller says how to make one and how to read it.
+     */
+    private static <P> List<Candidate> ranked(String call, Conv2dGeometry g, ToIntFunction<int[]> maxCount,
+            IntFunction<P[]> array, Supplier<P> perfRecord, Heuristic<P> heuristic, Function<P, Candidate> read) {
+        int[] max = new int[1];
+        check(maxCount.applyAsInt(max), call + "MaxCount");
+        P[] perf = array.apply(max[0]);
+        Arrays.setAll(perf, i -> perfRecord.get());
+        int[] count = new int[1];
+        check(heuristic.rank(max[0], count, perf), call + "_v7 " + g);
+        List<Candidate> ranked = new ArrayList<>();
+        for (int i = 0; i < count[0]; i++) {
+            ranked.add(read.apply(perf[i]));
+        }
+        return ranked;
+    }
+
     private Algo forwardAlgo(Conv2dGeometry g, Plan p) {
         if (p.forward == null) {
-            int[] max = new int[1];
-            check(cudnnGetConvolutionForwardAlgorithmMaxCount(cudnn.handle, max), "cudnnGetConvolutionForwardAlgorithmMaxCount");
-            cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[max[0]];
-            for (int i = 0; i < perf.length; i++) {
-                perf[i] = new cudnnConvolutionFwdAlgoPerf();
-            }
-            int[] count = new int[1];
-            check(cudnnGetConvolutionForwardAlgorithm_v7(cudnn.handle, p.x, p.w, p.forwardDesc, p.y, max[0], count, perf),
-                    "cudnnGetConvolutionForwardAlgorithm_v7 " + g);
-            List<Candidate> ranked = new ArrayList<>();
-            for (int i = 0; i < count[0]; i++) {
-                ranked.add(new Candidate(perf[i].algo, perf[i].status, perf[i].memory, perf[i].determinism, perf[i].mathType));
-            }
-            Candidate c = choose("forward", g, ranked, (algo, bytes) ->
-                    cudnnGetConvolutionForwardWorkspaceSize(cudnn.handle, p.x, p.w, p.forwardDesc, p.y, algo, bytes));
-            p.forward = finish(c);
+            List<Candidate> ranked = ranked("cudnnGetConvolutionForwardAlgorithm", g,
+                    max -> cudnnGetConvolutionForwardAlgorithmMaxCount(cudnn.handle, max),
+                    cudnnConvolutionFwdAlgoPerf[]::new, cudnnConvolutionFwdAlgoPerf::new,
+                    (max, count, perf) -> cudnnGetConvolutionForwardAlgorithm_v7(cudnn.handle, p.x, p.w, p.forwardDesc,
+                            p.y, max, count, perf),
+                    r -> new Candidate(r.algo, r.status, r.memory, r.determinism, r.mathType));
+            p.forward = finish(choose("forward", g, ranked, (algo, bytes) ->
+                    cudnnGetConvolutionForwardWorkspaceSize(cudnn.handle, p.x, p.w, p.forwardDesc, p.y, algo, bytes)));
         }
         return p.forward;
     }
 
     private Algo dataAlgo(Conv2dGeometry g, Plan p) {
         if (p.data == null) {
-            int[] max = new int[1];
-            check(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(cudnn.handle, max),
-                    "cudnnGetConvolutionBackwardDataAlgorithmMaxCount");
-            cudnnConvolutionBwdDataAlgoPerf[] perf = new cudnnConvolutionBwdDataAlgoPerf[max[0]];
-            for (int i = 0; i < perf.length; i++) {
-                perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
-            }
-            int[] count = new int[1];
-            check(cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn.handle, p.w, p.y, p.dataDesc, p.x, max[0], count, perf),
-                    "cudnnGetConvolutionBackwardDataAlgorithm_v7 " + g);
-            List<Candidate> ranked = new ArrayList<>();
-            for (int i = 0; i < count[0]; i++) {
-                ranked.add(new Candidate(perf[i].algo, perf[i].status, perf[i].memory, perf[i].determinism, perf[i].mathType));
-            }
-            Candidate c = choose("backward-data", g, ranked, (algo, bytes) ->
-                    cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn.handle, p.w, p.y, p.dataDesc, p.x, algo, bytes));
-            p.data = finish(c);
+            List<Candidate> ranked = ranked("cudnnGetConvolutionBackwardDataAlgorithm", g,
+                    max -> cudnnGetConvolutionBackwardDataAlgorithmMaxCount(cudnn.handle, max),
+                    cudnnConvolutionBwdDataAlgoPerf[]::new, cudnnConvolutionBwdDataAlgoPerf::new,
+                    (max, count, perf) -> cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn.handle, p.w, p.y, p.dataDesc,
+                            p.x, max, count, perf),
+                    r -> new Candidate(r.algo, r.status, r.memory, r.determinism, r.mathType));
+            p.data = finish(choose("backward-data", g, ranked, (algo, bytes) ->
+                    cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn.handle, p.w, p.y, p.dataDesc, p.x, algo, bytes)));
         }
         return p.data;
     }
 
     private Algo filterAlgo(Conv2dGeometry g, Plan p) {
         if (p.filter == null) {
-            int[] max = new int[1];
-            check(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(cudnn.handle, max),
-                    "cudnnGetConvolutionBackwardFilterAlgorithmMaxCount");
-            cudnnConvolutionBwdFilterAlgoPerf[] perf = new cudnnConvolutionBwdFilterAlgoPerf[max[0]];
-            for (int i = 0; i < perf.length; i++) {
-                perf[i] = new cudnnConvolutionBwdFilterAlgoPerf();
-            }
-            int[] count = new int[1];
-            check(cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn.handle, p.x, p.y, p.filterDesc, p.w, max[0], count,
-                    perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7 " + g);
-            List<Candidate> ranked = new ArrayList<>();
-            for (int i = 0; i < count[0]; i++) {
-                ranked.add(new Candidate(perf[i].algo, perf[i].status, perf[i].memory, perf[i].determinism, perf[i].mathType));
-            }
-            Candidate c = choose("backward-filter", g, ranked, (algo, bytes) ->
-                    cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn.handle, p.x, p.y, p.filterDesc, p.w, algo, bytes));
-            p.filter = finish(c);
+            List<Candidate> ranked = ranked("cudnnGetConvolutionBackwardFilterAlgorithm", g,
+                    max -> cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(cudnn.handle, max),
+                    cudnnConvolutionBwdFilterAlgoPerf[]::new, cudnnConvolutionBwdFilterAlgoPerf::new,
+                    (max, count, perf) -> cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn.handle, p.x, p.y,
+                            p.filterDesc, p.w, max, count, perf),
+                    r -> new Candidate(r.algo, r.status, r.memory, r.determinism, r.mathType));
+            p.filter = finish(choose("backward-filter", g, ranked, (algo, bytes) ->
+                    cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn.handle, p.x, p.y, p.filterDesc, p.w, algo,
+                            bytes)));
         }
         return p.filter;
     }

@@ -16,11 +16,7 @@ public record LongTensor(String name, int[] shape, long[] data) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(data, "data");
-        long count = NamedTensor.elementCount(shape);
-        if (count != data.length) {
-            throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape)
-                    + " has " + count + " elements but data has " + data.length);
-        }
+        NamedTensor.checkCount(name, shape, data.length);
     }
 
     /** A 0-dimensional tensor holding {@code value}, as PyTorch stores a counter. */

@@ -21,10 +21,18 @@ public record NamedTensor(String name, int[] shape, float[] data) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(data, "data");
+        checkCount(name, shape, data.length);
+    }
+
+    /**
+     * Rejects data whose length is not {@code shape}'s element count, naming the tensor; the F32 and
+     * the I64 ({@link LongTensor}) records both hold their data to it.
+     */
+    static void checkCount(String name, int[] shape, int length) {
         long count = elementCount(shape);
-        if (count != data.length) {
+        if (count != length) {
             throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape)
-                    + " has " + count + " elements but data has " + data.length);
+                    + " has " + count + " elements but data has " + length);
         }
     }
 

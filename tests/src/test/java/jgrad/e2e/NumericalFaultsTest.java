@@ -117,17 +117,8 @@ class NumericalFaultsTest {
         Path det = tmp.resolve("det.json");
         assertEquals(0, Cli.run(args(NET, "--steps", "20", "--metrics-json", plain.toString())).code());
         assertEquals(0, Cli.run(args(NET, "--steps", "20", "--deterministic", "--metrics-json", det.toString())).code());
-        assertArrayEquals(losses(json(plain)), losses(json(det)));
+        assertArrayEquals(MetricsJson.losses(json(plain)), MetricsJson.losses(json(det)));
         assertTrue(Cli.run("train", "--help").out().contains("--deterministic"));
         assertTrue(Files.isRegularFile(det));
-    }
-
-    static double[] losses(JsonNode m) {
-        JsonNode h = m.get("loss_history");
-        double[] out = new double[h.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = h.get(i).asDouble();
-        }
-        return out;
     }
 }

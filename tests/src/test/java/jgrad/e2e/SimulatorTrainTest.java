@@ -62,8 +62,8 @@ class SimulatorTrainTest {
         JsonNode cpu = train("cpu", concat(job, "--device", "cpu"));
         JsonNode cuda = train("cuda", concat(job, "--device", "cuda", "--kernels", kernels));
         assertTrue(cuda.get("device").asText().startsWith("cuda:0 " + CudaProbe.SIMULATOR_NAME), cuda.toString());
-        double[] want = NumericalFaultsTest.losses(cpu);
-        double[] got = NumericalFaultsTest.losses(cuda);
+        double[] want = MetricsJson.losses(cpu);
+        double[] got = MetricsJson.losses(cuda);
         assertEquals(2, got.length);
         String what = model + " --kernels " + kernels;
         assertEquals(want[0], got[0], 1e-4 * Math.abs(want[0]), what + ": loss of step 1");
@@ -92,9 +92,9 @@ class SimulatorTrainTest {
         assertTrue(resumed.out().contains("at epoch 1 (step 10)"), resumed.out());
         JsonNode end = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
         assertTrue(end.get("complete").asBoolean());
-        double[] before = NumericalFaultsTest.losses(paused);
-        double[] after = NumericalFaultsTest.losses(end);
-        double[] reference = NumericalFaultsTest.losses(whole);
+        double[] before = MetricsJson.losses(paused);
+        double[] after = MetricsJson.losses(end);
+        double[] reference = MetricsJson.losses(whole);
         assertEquals(20, after.length);
         for (int step = 0; step < 20; step++) {
             if (step < 10) {

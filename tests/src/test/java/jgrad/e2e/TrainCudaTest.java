@@ -76,8 +76,8 @@ class TrainCudaTest {
         }
         assertTrue(runs[1].get("device").asText().startsWith("cuda:0 " + CudaProbe.SIMULATOR_NAME),
                 runs[1].get("device").asText());
-        double[] cpu = NumericalFaultsTest.losses(runs[0]);
-        double[] cuda = NumericalFaultsTest.losses(runs[1]);
+        double[] cpu = MetricsJson.losses(runs[0]);
+        double[] cuda = MetricsJson.losses(runs[1]);
         assertEquals(steps, cuda.length);
         for (int step = 0; step < cpu.length; step++) {
             assertEquals(cpu[step], cuda[step], 0.02 * Math.abs(cpu[step]) + 1e-4,
@@ -103,7 +103,7 @@ class TrainCudaTest {
             Cli r = Cli.run("train", "--model", "convnet", "--device", "cuda", "--deterministic", "--steps", steps,
                     "--test-limit", testImages, "--log-every", "5", "--no-warmup", "--metrics-json", metrics.toString());
             assertEquals(0, r.code(), r.err());
-            curves[run] = NumericalFaultsTest.losses(new ObjectMapper().readTree(metrics.toFile()));
+            curves[run] = MetricsJson.losses(new ObjectMapper().readTree(metrics.toFile()));
         }
         org.junit.jupiter.api.Assertions.assertArrayEquals(curves[0], curves[1], "convnet --deterministic on cuda");
     }

@@ -47,15 +47,6 @@ class TrainFeaturesTest {
         return new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
     }
 
-    private static float[] losses(JsonNode m) {
-        JsonNode h = m.get("loss_history");
-        float[] out = new float[h.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) h.get(i).asDouble();
-        }
-        return out;
-    }
-
     @Test
     void pausedAndResumedRunHasTheUninterruptedLossCurve() throws Exception {
         Path whole = tmp.resolve("whole");
@@ -77,7 +68,7 @@ class TrainFeaturesTest {
         assertEquals(0, c.code(), c.err());
         assertTrue(c.out().contains("resuming from") && c.out().contains("at epoch 1 (step 120)"), c.out());
         JsonNode mc = metrics(split);
-        assertArrayEquals(losses(ma), losses(mc), "resumed loss curve");
+        assertArrayEquals(MetricsJson.losses(ma), MetricsJson.losses(mc), "resumed loss curve");
         assertEquals(ma.get("test_accuracy").asDouble(), mc.get("test_accuracy").asDouble());
         assertEquals(120, mc.get("resumed_from_step").asInt());
         for (int e = 0; e < 2; e++) {
