@@ -53,6 +53,9 @@ final class CompareCommand implements Callable<Integer> {
             + "to the whole job (default: the same steps as the GPU).")
     Integer cpuSteps;
 
+    @Option(names = "--no-warmup", description = TrainCommand.NO_WARMUP_HELP)
+    boolean noWarmup;
+
     @Option(names = "--json", description = "Write the comparison as JSON to this file.")
     Path json;
 
@@ -110,8 +113,8 @@ final class CompareCommand implements Callable<Integer> {
         Datasets.Loaded loaded;
         // As train does: the CPU side's kernels compile while the data loads, not in its timed loop.
         jgrad.data.DatasetSpec ds = jgrad.data.DatasetSpec.byName(options.dataset);
-        try (jgrad.train.JitWarmup warm = jgrad.train.JitWarmup.start(cfg, CpuDevice.get(), ds.shape(), ds.classes(),
-                300, 4.0)) {
+        try (jgrad.train.JitWarmup warm = noWarmup ? null
+                : jgrad.train.JitWarmup.start(cfg, CpuDevice.get(), ds.shape(), ds.classes(), 300, 4.0)) {
             loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize, options.limits());
         }
         TrainData data = loaded.data();
