@@ -90,6 +90,9 @@ class HelpTextTest {
             assertFalse(usage.contains(option + " ") || usage.contains(option + "="), option + " in\n" + usage);
         }
         assertFalse(usage.contains("resnet18"), usage);
+        // it trains nothing and reads only test images: "Train on the first N training images" is no option of it
+        assertFalse(usage.contains("--train-limit"), usage);
+        assertTrue(usage.contains("--test-limit"), usage);
         assertTrue(usage.contains("mlp only"), usage);
         for (String option : List.of("--examples", "--coordinates", "--h", "--tolerance", "--hidden", "--seed")) {
             assertTrue(usage.contains(option), option + " missing from\n" + usage);
