@@ -183,6 +183,8 @@ class CliValidationTest {
             row("eval --checkpoint $MISSING", "--checkpoint $MISSING: no such file or directory"),
             row("eval --checkpoint $DIR", "--checkpoint $DIR: no checkpoint.safetensors in this directory"),
             row("eval --checkpoint $CKPT --dataset imagenet", "unknown --dataset 'imagenet'"),
+            row("eval --checkpoint $CKPT --dataset cifar10", "--dataset cifar10 (3×32×32 images, 10 classes) does not "
+                    + "fit this checkpoint's model, trained on mnist (1×28×28, 10 classes)"),
             row("eval --checkpoint $CKPT --device tpu", "unknown --device 'tpu'"),
             row("eval --checkpoint $CKPT --data-dir $FILE", "--data-dir $FILE is a file, not a directory"),
             row("eval --checkpoint $CKPT --metrics-json $DIR", "--metrics-json $DIR is a directory"),
