@@ -204,6 +204,7 @@ class CliValidationTest {
             row("gradcheck --tolerance NaN", "Invalid value for option '--tolerance': 'NaN' is not a finite number"),
             row("gradcheck --model convnet", "gradcheck supports --model mlp only"),
             row("gradcheck --lr 0.1", "--lr does not apply to gradcheck"),
+            row("gradcheck --train-limit 5", "--train-limit does not apply to gradcheck"),
             row("gradcheck --device cuda", "--device does not apply to gradcheck"),
             row("gradcheck --hidden 0", "--hidden needs one or more positive widths"),
             // ---- compare
