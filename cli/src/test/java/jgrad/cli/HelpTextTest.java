@@ -100,4 +100,14 @@ class HelpTextTest {
         // still parsed, so that giving one is refused with its reason rather than "Unknown option"
         assertTrue(gradcheck.getCommandSpec().findOption("--lr").hidden());
     }
+
+    /** compare's --device names the GPU side (cpu is refused): its help must not offer cpu or a fallback to it. */
+    @Test
+    void compareDeviceHelpNamesTheGpuSide() {
+        CommandLine compare = new CommandLine(new Main()).getSubcommands().get("compare");
+        String usage = compare.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        assertFalse(usage.contains("else cpu"), usage);
+        assertTrue(usage.contains("--device=<device> The GPU side: cuda, cuda:N or auto (cuda:0); the CPU side always "
+                + "runs (default: auto)."), usage);
+    }
 }
