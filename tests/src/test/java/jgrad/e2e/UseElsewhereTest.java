@@ -343,6 +343,30 @@ class UseElsewhereTest {
         }
     }
 
+    /**
+     * The README hands torch_load_check.py to users: --help prints its usage, and a file that is
+     * missing or not safetensors is one line naming it, exit 1, not a Python traceback.
+     */
+    @Test
+    void torchLoadCheckAnswersHelpAndABadFileInOneLine() throws Exception {
+        requirePython("torch", "python3-torch");
+        String script = ROOT.resolve("scripts/torch_load_check.py").toString();
+        Path missing = tmp.resolve("missing.safetensors");
+        Path notSafetensors = Files.writeString(tmp.resolve("notes.safetensors"), "not a safetensors file");
+        ProcessBuilder help = new ProcessBuilder(PYTHON, script, "--help").redirectErrorStream(true);
+        Process h = help.start();
+        String helpText = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, h.waitFor(), helpText);
+        assertTrue(helpText.contains("torch_load_check.py RUN_DIR/model.safetensors"), helpText);
+        for (Path bad : List.of(missing, notSafetensors)) {
+            Process p = new ProcessBuilder(PYTHON, script, bad.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(1, p.waitFor(), out);
+            assertEquals(1, out.lines().count(), out);
+            assertTrue(out.startsWith(bad + ": ") && !out.contains("Traceback"), out);
+        }
+    }
+
     private static void requirePython(String module, String debianPackage) throws Exception {
         boolean present = Files.isExecutable(Path.of(PYTHON))
                 && new ProcessBuilder(PYTHON, "-c", "import " + module).redirectErrorStream(true).start().waitFor() == 0;
