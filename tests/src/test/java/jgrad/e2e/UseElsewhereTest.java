@@ -344,26 +344,28 @@ class UseElsewhereTest {
     }
 
     /**
-     * The README hands torch_load_check.py to users: --help prints its usage, and a file that is
-     * missing or not safetensors is one line naming it, exit 1, not a Python traceback.
+     * The README hands torch_load_check.py and onnx_check.py to users: --help prints the usage, and
+     * a file that is missing or of the wrong kind is one line naming it, exit 1, not a Python traceback.
      */
     @Test
-    void torchLoadCheckAnswersHelpAndABadFileInOneLine() throws Exception {
+    void theScriptsAnswerHelpAndABadFileInOneLine() throws Exception {
         requirePython("torch", "python3-torch");
-        String script = ROOT.resolve("scripts/torch_load_check.py").toString();
-        Path missing = tmp.resolve("missing.safetensors");
-        Path notSafetensors = Files.writeString(tmp.resolve("notes.safetensors"), "not a safetensors file");
-        ProcessBuilder help = new ProcessBuilder(PYTHON, script, "--help").redirectErrorStream(true);
-        Process h = help.start();
-        String helpText = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, h.waitFor(), helpText);
-        assertTrue(helpText.contains("torch_load_check.py RUN_DIR/model.safetensors"), helpText);
-        for (Path bad : List.of(missing, notSafetensors)) {
-            Process p = new ProcessBuilder(PYTHON, script, bad.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(1, p.waitFor(), out);
-            assertEquals(1, out.lines().count(), out);
-            assertTrue(out.startsWith(bad + ": ") && !out.contains("Traceback"), out);
+        requirePython("onnx", "python3-onnx");
+        Path missing = tmp.resolve("missing.file");
+        Path wrongKind = Files.writeString(tmp.resolve("notes.file"), "neither safetensors nor ONNX");
+        for (String name : List.of("torch_load_check.py", "onnx_check.py")) {
+            String script = ROOT.resolve("scripts").resolve(name).toString();
+            Process h = new ProcessBuilder(PYTHON, script, "--help").redirectErrorStream(true).start();
+            String helpText = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, h.waitFor(), name + ": " + helpText);
+            assertTrue(helpText.contains("/usr/bin/python3 scripts/" + name + " "), helpText);
+            for (Path bad : List.of(missing, wrongKind)) {
+                Process p = new ProcessBuilder(PYTHON, script, bad.toString()).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(1, p.waitFor(), name + ": " + out);
+                assertEquals(1, out.lines().count(), name + ": " + out);
+                assertTrue(out.startsWith(bad + ": ") && !out.contains("Traceback"), name + ": " + out);
+            }
         }
     }
 
