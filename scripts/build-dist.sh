@@ -84,7 +84,7 @@ case ",$modules," in *,java.desktop,*) ;; *) die "jdeps did not find java.deskto
 [ -x "$stage/runtime/bin/java" ] || die "jlink made no runtime"
 
 # ---- bin/, gpu-host/, build info
-cp scripts/dist/jgrad "$stage/bin/jgrad"
+cp bin/jgrad "$stage/bin/jgrad"  # the repository's launcher: it runs runtime/ on lib/ in this layout
 cp scripts/gpu-host/setup-env.sh scripts/gpu-host/probe.sh scripts/gpu-host/soname-bridge.sh "$stage/gpu-host/"
 chmod +x "$stage"/bin/jgrad "$stage"/test/*.sh "$stage"/gpu-host/*.sh
 {

@@ -18,8 +18,17 @@ def dims(value):
 
 def main(paths):
     for path in paths:
-        model = onnx.load(path)
-        onnx.checker.check_model(model, full_check=True)
+        # A wrong path or a file that is no ONNX model is one line naming it, exit 1, not a traceback.
+        try:
+            model = onnx.load(path)
+        except OSError as e:
+            sys.exit(f"{path}: {e.strerror or e}")
+        except Exception as e:  # protobuf's DecodeError and the like: not an ONNX model
+            sys.exit(f"{path}: not a readable ONNX model ({type(e).__name__}: {e})")
+        try:
+            onnx.checker.check_model(model, full_check=True)
+        except onnx.checker.ValidationError as e:
+            sys.exit(f"{path}: check_model(full_check=True) refused it: " + " ".join(str(e).split()))
         inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
         ops = sorted({n.op_type for n in model.graph.node})
         opsets = ", ".join(f"{o.domain or 'ai.onnx'} {o.version}" for o in model.opset_import)
@@ -30,6 +39,7 @@ def main(paths):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
+    if sys.argv[1:] in ([], ["-h"], ["--help"]):
+        print(__doc__.strip(), file=sys.stdout if sys.argv[1:] else sys.stderr)
+        sys.exit(0 if sys.argv[1:] else 2)
     main(sys.argv[1:])

@@ -235,7 +235,20 @@ def test_accuracy(model, limit, meta=None):
     return f"test accuracy {correct / len(t):.4f} ({correct}/{len(t)})"
 
 
+def read_or_exit(path):
+    """load_file, or one line naming the file and exit 1 (a user's wrong path is no traceback)."""
+    try:
+        return load_file(path)
+    except OSError as e:
+        sys.exit(f"{path}: {e.strerror or e}")
+    except (ValueError, KeyError, TypeError, RuntimeError, struct.error) as e:
+        sys.exit(f"{path}: not a readable safetensors file ({type(e).__name__}: {e})")
+
+
 def main():
+    if sys.argv[1:] in ([], ["-h"], ["--help"]):
+        print(__doc__.strip(), file=sys.stdout if sys.argv[1:] else sys.stderr)
+        sys.exit(0 if sys.argv[1:] else 2)
     if sys.argv[1:] == ["--table"]:
         return table()
     limit = int(sys.argv[sys.argv.index("--limit") + 1]) if "--limit" in sys.argv else 0
@@ -253,7 +266,7 @@ def main():
     if "--limit" in args:
         del args[args.index("--limit"):args.index("--limit") + 2]
     for path in args:  # several files in one process: torch and MNIST load once
-        state, meta = load_file(path)
+        state, meta = read_or_exit(path)
         if meta.get("format") != "pt":
             sys.exit(f"{path}: metadata format {meta.get('format')!r}, not PyTorch's layout ('pt')")
         model = from_metadata(meta, state)

@@ -34,8 +34,26 @@ import picocli.CommandLine.Model.CommandSpec;
  * accuracy are shown, but no time, throughput or speed-up: none would be a GPU figure (issue 12).
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = CompareCommand.GpuDeviceHelp.class,
         description = "Run one training job on the CPU and on a GPU and compare time, throughput, loss and accuracy.")
 final class CompareCommand implements Callable<Integer> {
+    /**
+     * --device is the shared training option, whose help offers cpu and a fallback to it; here it
+     * names the GPU side only (cpu is refused), so its help says that.
+     */
+    static final class GpuDeviceHelp implements picocli.CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            picocli.CommandLine.Model.OptionSpec device = spec.findOption("--device");
+            if (device != null) {
+                spec.remove(device);
+                spec.addOption(device.toBuilder().description("The GPU side: cuda, cuda:N or auto (cuda:0); the CPU "
+                        + "side always runs (default: ${DEFAULT-VALUE}).").build());
+            }
+            return spec;
+        }
+    }
+
     /** The GPU cells of a simulated run that would hold a time. */
     static final String NOT_TIMED = "simulated: not timed";
     static final String SIMULATED_NOTE = "GPU: simulated (the jgrad CUDA simulator): its run checks the CUDA path "
@@ -52,6 +70,9 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--cpu-steps", description = "Run only this many steps on the CPU and scale its time per step "
             + "to the whole job (default: the same steps as the GPU).")
     Integer cpuSteps;
+
+    @Option(names = "--no-warmup", description = TrainCommand.NO_WARMUP_HELP)
+    boolean noWarmup;
 
     @Option(names = "--json", description = "Write the comparison as JSON to this file.")
     Path json;
@@ -110,8 +131,8 @@ final class CompareCommand implements Callable<Integer> {
         Datasets.Loaded loaded;
         // As train does: the CPU side's kernels compile while the data loads, not in its timed loop.
         jgrad.data.DatasetSpec ds = jgrad.data.DatasetSpec.byName(options.dataset);
-        try (jgrad.train.JitWarmup warm = jgrad.train.JitWarmup.start(cfg, CpuDevice.get(), ds.shape(), ds.classes(),
-                300, 4.0)) {
+        try (jgrad.train.JitWarmup warm = noWarmup ? null
+                : jgrad.train.JitWarmup.start(cfg, CpuDevice.get(), ds.shape(), ds.classes(), 300, 4.0)) {
             loaded = Datasets.load(options.dataset, options.dataDir, true, options.normalize, options.limits());
         }
         TrainData data = loaded.data();

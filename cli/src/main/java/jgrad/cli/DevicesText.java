@@ -122,8 +122,8 @@ final class DevicesText {
     static String cpu(DeviceReport.Cpu c) {
         StringBuilder sb = new StringBuilder("CPU\n");
         sb.append(String.format("  %-12s %s%n", "model", c.model()));
-        sb.append(String.format("  %-12s %d logical (jgrad uses %d threads)%n", "cores", c.logicalCores(),
-                c.jgradThreads()));
+        sb.append(String.format("  %-12s %d logical (jgrad uses %s)%n", "cores", c.logicalCores(),
+                Words.count(c.jgradThreads(), "thread")));
         sb.append(String.format("  %-12s %d-bit vectors, %d floats (Vector API preferred species)%s%n", "SIMD",
                 c.simdBits(), c.floatsPerVector(),
                 c.simdFlags().isEmpty() ? "" : "; cpu flags: " + String.join(" ", c.simdFlags())));

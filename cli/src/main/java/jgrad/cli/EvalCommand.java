@@ -50,6 +50,18 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--metrics-json", description = "Write the results as JSON to this file.")
     Path metricsJson;
 
+    /**
+     * A --dataset whose images or classes differ from the training set's is a usage error named as
+     * such, not a tensor of the file "not matching its config" (which reads as a damaged checkpoint).
+     */
+    static void fits(DatasetSpec evaluatedOn, DatasetSpec trainedOn) {
+        if (!evaluatedOn.shape().equals(trainedOn.shape()) || evaluatedOn.classes() != trainedOn.classes()) {
+            throw new IllegalArgumentException("--dataset " + evaluatedOn.name() + " (" + evaluatedOn.shape()
+                    + " images, " + evaluatedOn.classes() + " classes) does not fit this checkpoint's model, trained on "
+                    + trainedOn.name() + " (" + trainedOn.shape() + ", " + trainedOn.classes() + " classes)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         validate();
@@ -60,6 +72,7 @@ final class EvalCommand implements Callable<Integer> {
         // The file's tensors against its config, from the data set's recorded shape: before the data
         // or a model of the config's size takes any memory.
         DatasetSpec evaluatedOn = Datasets.specFor(ckpt, dataset);
+        fits(evaluatedOn, Datasets.specFor(ckpt, null));
         ckpt.checkTensors(evaluatedOn.shape(), evaluatedOn.classes());
         Datasets.Loaded loaded = Datasets.forCheckpoint(ckpt, dataset, dataDir);
         TrainData data = loaded.data();

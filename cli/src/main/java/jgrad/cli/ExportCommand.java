@@ -63,9 +63,8 @@ final class ExportCommand implements Callable<Integer> {
             meta.put("epoch", Integer.toString(ckpt.epoch()));
             meta.put("step", Integer.toString(ckpt.step()));
             meta.put("config", json.writeValueAsString(ckpt.config()));
-            String description = "A jgrad " + model + " trained on " + trainedOn.name() + " (" + ckpt.epoch()
-                    + " epochs, " + ckpt.step() + " steps), exported in eval mode from " + ckpt.file().getFileName()
-                    + ".";
+            String description = description(model, trainedOn.name(), ckpt.epoch(), ckpt.step(),
+                    ckpt.file().getFileName());
             bytes = OnnxExport.export(net, new OnnxExport.Inputs(trainedOn.shape(), normalization),
                     new OnnxExport.About(Version.get(), description, meta)).toByteArray();
         }
@@ -81,6 +80,12 @@ final class ExportCommand implements Callable<Integer> {
                 normalization.isIdentity() ? "none" : "mean-std (folded into the graph)");
         o.flush();
         return 0;
+    }
+
+    /** The start of the ONNX model's doc_string: what was trained, how long, and from which file. */
+    static String description(String model, String dataset, int epoch, int step, Path file) {
+        return "A jgrad " + model + " trained on " + dataset + " (" + Words.count(epoch, "epoch") + ", "
+                + Words.count(step, "step") + "), exported in eval mode from " + file + ".";
     }
 
     /** All checks of the options, before the checkpoint is read. */

@@ -60,8 +60,13 @@ final class GradcheckCommand implements Callable<Integer> {
         return all;
     }
 
-    /** Training options gradcheck has no use for: refused rather than silently ignored. */
-    private static final List<String> NOT_USED = List.of("--steps", "--epochs", "--batch-size", "--lr", "--optimizer",
+    /**
+     * Training options gradcheck has no use for: refused rather than silently ignored. --train-limit
+     * too: the check reads only test images (the normalisation statistics come from the whole
+     * training split whatever the limit), so it could change nothing.
+     */
+    private static final List<String> NOT_USED = List.of("--train-limit", "--steps", "--epochs", "--batch-size",
+            "--lr", "--optimizer",
             "--momentum", "--lr-schedule", "--t-max", "--patience", "--min-delta", "--augment", "--weight-decay",
             "--log-every", "--device", "--kernels", "--tf32", "--deterministic", "--on-nan");
 

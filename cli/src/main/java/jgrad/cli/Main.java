@@ -30,6 +30,19 @@ public final class Main {
         Checks.registerFiniteNumbers(cli);
         PathSafeHelp.install(cli);
         ExperimentCommand.describe(cli.getSubcommands().get("experiment"));
+        cli.setExecutionStrategy(parsed -> {
+            // A bad JGRAD_THREADS / -Djgrad.threads is bad input like a bad option, refused before
+            // any command runs (the engine alone would fall back to one thread per core, silently).
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) {
+                return help;
+            }
+            String threads = jgrad.cpu.Parallel.threadSettingProblem();
+            if (threads != null) {
+                throw new CommandLine.ParameterException(running(cli), threads);
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {

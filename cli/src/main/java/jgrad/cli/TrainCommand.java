@@ -75,8 +75,11 @@ final class TrainCommand implements Callable<Integer> {
     private record Job(TrainConfig cfg, Checkpoint resume, TorchWeights initial, Path dir, String dataset,
                        DataLimits limits, boolean finished) {}
 
-    @Option(names = "--no-warmup", description = "Skip the CPU JIT warm-up (by default a throw-away run on synthetic "
-            + "data compiles the kernels while the data loads, so the timed loop starts at full speed).")
+    /** The --no-warmup help, shared with compare, whose CPU side warms up the same way. */
+    static final String NO_WARMUP_HELP = "Skip the CPU JIT warm-up (by default a throw-away run on synthetic "
+            + "data compiles the kernels while the data loads, so the timed loop starts at full speed).";
+
+    @Option(names = "--no-warmup", description = NO_WARMUP_HELP)
     boolean noWarmup;
 
     @Override

@@ -15,6 +15,7 @@ import javax.imageio.ImageIO;
 import jgrad.cli.CompareCommand.Side;
 import jgrad.train.TrainConfig;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The comparison's table, JSON and chart from fake run figures (a GPU side without a GPU). */
@@ -109,5 +110,13 @@ class CompareCommandTest {
         Path png = dir.resolve("simulated.png");
         CompareCommand.chart(png, JOB, CPU, SIMULATED);
         assertNotNull(ImageIO.read(png.toFile()), "the chart of the CPU alone decodes");
+    }
+
+    /** The README gives train and compare the same JIT warm-up and the same way to skip it. */
+    @Test
+    void noWarmupIsAnOptionOfCompareAsOfTrain() {
+        CompareCommand compare = new CompareCommand();
+        new CommandLine(compare).parseArgs("--no-warmup", "--steps", "5");
+        assertTrue(compare.noWarmup);
     }
 }

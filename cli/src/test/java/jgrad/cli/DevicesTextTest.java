@@ -97,4 +97,14 @@ class DevicesTextTest {
         assertEquals(512, j.at("/cpu/simd_bits").asInt());
         assertEquals("FAIL", j.at("/selftest/1/status").asText());
     }
+
+    /** JGRAD_THREADS=1 is a common setting: its line must read "1 thread", as counts do everywhere else. */
+    @Test
+    void oneThreadIsCountedInTheSingular() {
+        DeviceReport.Cpu one = new DeviceReport.Cpu("AMD EPYC", 2, 1, 512, 16, List.of(), null, null, 1L << 30,
+                "17.0.15 (OpenJDK)", "Linux");
+        String text = DevicesText.cpu(one);
+        assertTrue(text.contains("2 logical (jgrad uses 1 thread)"), text);
+        assertTrue(DevicesText.cpu(CPU).contains("16 logical (jgrad uses 16 threads)"));
+    }
 }

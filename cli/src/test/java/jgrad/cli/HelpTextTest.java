@@ -90,11 +90,24 @@ class HelpTextTest {
             assertFalse(usage.contains(option + " ") || usage.contains(option + "="), option + " in\n" + usage);
         }
         assertFalse(usage.contains("resnet18"), usage);
+        // it trains nothing and reads only test images: "Train on the first N training images" is no option of it
+        assertFalse(usage.contains("--train-limit"), usage);
+        assertTrue(usage.contains("--test-limit"), usage);
         assertTrue(usage.contains("mlp only"), usage);
         for (String option : List.of("--examples", "--coordinates", "--h", "--tolerance", "--hidden", "--seed")) {
             assertTrue(usage.contains(option), option + " missing from\n" + usage);
         }
         // still parsed, so that giving one is refused with its reason rather than "Unknown option"
         assertTrue(gradcheck.getCommandSpec().findOption("--lr").hidden());
+    }
+
+    /** compare's --device names the GPU side (cpu is refused): its help must not offer cpu or a fallback to it. */
+    @Test
+    void compareDeviceHelpNamesTheGpuSide() {
+        CommandLine compare = new CommandLine(new Main()).getSubcommands().get("compare");
+        String usage = compare.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        assertFalse(usage.contains("else cpu"), usage);
+        assertTrue(usage.contains("--device=<device> The GPU side: cuda, cuda:N or auto (cuda:0); the CPU side always "
+                + "runs (default: auto)."), usage);
     }
 }

@@ -86,21 +86,44 @@ public final class Parallel {
     }
 
     private static int readConfiguredThreads() {
+        String s = threadSetting();
+        int v = s == null ? 0 : parseThreads(s);
+        // A bad setting falls back to the hardware default here, deep inside a kernel; the CLI refuses
+        // it up front with threadSettingProblem(), so a user never runs on a count they did not ask for.
+        return v >= 1 ? v : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The thread count's text from -Djgrad.threads, else JGRAD_THREADS; null where neither is set. */
+    private static String threadSetting() {
         String s = System.getProperty("jgrad.threads");
         if (s == null || s.isBlank()) {
             s = System.getenv("JGRAD_THREADS");
         }
-        if (s != null && !s.isBlank()) {
-            try {
-                int v = Integer.parseInt(s.trim());
-                if (v >= 1) {
-                    return v;
-                }
-            } catch (NumberFormatException ignored) {
-                // fall through to the hardware default; a bad setting should not kill training
-            }
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** A whole number >= 1, or 0 for anything else. */
+    private static int parseThreads(String s) {
+        try {
+            return Math.max(0, Integer.parseInt(s.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
         }
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Why the configured thread count cannot be used (one line naming where it came from), or null
+     * where it is unset or a whole number >= 1.
+     */
+    public static String threadSettingProblem() {
+        String s = threadSetting();
+        if (s == null || parseThreads(s) >= 1) {
+            return null;
+        }
+        String source = System.getProperty("jgrad.threads") == null || System.getProperty("jgrad.threads").isBlank()
+                ? "JGRAD_THREADS" : "-Djgrad.threads";
+        return source + " is '" + s + "': the CPU thread count must be a whole number >= 1 (leave it unset for one "
+                + "thread per core)";
     }
 
     /**

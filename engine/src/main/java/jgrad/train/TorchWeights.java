@@ -176,6 +176,7 @@ public final class TorchWeights {
             throw new CheckpointException("weights " + file + " are unreadable: " + e.getMessage(), e);
         }
         String format = header.metadata().get("format");
+        notACheckpoint(file, format);
         boolean torchLayout = format == null || FORMAT.equals(format);
         if (!torchLayout && !FORMAT_JGRAD.equals(format)) {
             throw new CheckpointException("weights " + file + " have metadata format '" + StoredConfig.clip(format)
@@ -230,6 +231,18 @@ public final class TorchWeights {
     }
 
     /**
+     * A run's checkpoint.safetensors given where its model.safetensors belongs (they lie side by
+     * side) is named as such, with where it goes, rather than refused for its format or metadata.
+     */
+    private static void notACheckpoint(Path file, String format) {
+        if (format != null && format.startsWith("jgrad-checkpoint/")) {
+            throw new CheckpointException(file + " is a training checkpoint (" + StoredConfig.clip(format) + "), not a "
+                    + "model file: give its folder to train --resume or eval --checkpoint, or give the run's "
+                    + "model.safetensors here");
+        }
+    }
+
+    /**
      * The network a weights file says it holds, from its metadata ({@code model}, and where given
      * {@code hidden}, {@code activation}, {@code batch_norm}, {@code stem}; jgrad writes them all, a
      * PyTorch user can pass them to {@code save_file(..., metadata=...)}), with the seed job's
@@ -242,6 +255,7 @@ public final class TorchWeights {
         } catch (IOException e) {
             throw new CheckpointException("weights " + file + " are unreadable: " + e.getMessage(), e);
         }
+        notACheckpoint(file, meta.get("format"));
         String model = meta.get("model");
         if (model == null) {
             throw new CheckpointException("weights " + file + " do not say which network they hold (no 'model' in "

@@ -193,6 +193,16 @@ class MoreDatasetsTest {
         assertEquals("test_batch.bin: label 10 in record 2 is out of range 0..9", e.getMessage());
     }
 
+    /** CIFAR-10 has no mirror and no npm package: fetching it says how to install it, not "could not fetch (...)". */
+    @Test
+    void fetchingADataSetWithNoSourceSaysHowToImportIt() {
+        DataStore store = new DataStore(tmp.resolve("store"), List.of(RecordDatasetSpec.CIFAR10));
+        DataException e = assertThrows(DataException.class, () -> store.fetch(RecordDatasetSpec.CIFAR10));
+        assertEquals("cifar10 is not fetched by jgrad (it has no mirror or npm package to fetch from); run `jgrad "
+                + "data import PATH` with cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html or "
+                + "its unpacked files", e.getMessage());
+    }
+
     @Test
     void knownSpecsAreConsistent() {
         assertEquals(List.of("mnist", "fashion-mnist", "cifar10"), DatasetSpec.known().stream().map(DatasetSpec::name).toList());

@@ -182,6 +182,16 @@ class CheckpointIntegrityTest {
         e = assertThrows(CheckpointException.class, () -> Checkpoint.read(file));
         assertTrue(e.getMessage().contains("is not a jgrad checkpoint (metadata format is 'jgrad-checkpoint/9'"),
                 e.getMessage());
+
+        // A run's model.safetensors, given where its checkpoint belongs (they lie side by side): named as such.
+        for (String modelFormat : List.of(TorchWeights.FORMAT, TorchWeights.FORMAT_JGRAD)) {
+            meta.put("format", modelFormat);
+            Safetensors.write(file, c.tensors(), meta);
+            e = assertThrows(CheckpointException.class, () -> Checkpoint.read(file));
+            assertTrue(e.getMessage().startsWith(file + " is a model file (format '" + modelFormat + "'), not a "
+                    + "training checkpoint: eval --weights and train --init-from take it; --resume, eval --checkpoint "
+                    + "and export take the run's checkpoint.safetensors"), e.getMessage());
+        }
     }
 
     @Test

@@ -183,6 +183,8 @@ class CliValidationTest {
             row("eval --checkpoint $MISSING", "--checkpoint $MISSING: no such file or directory"),
             row("eval --checkpoint $DIR", "--checkpoint $DIR: no checkpoint.safetensors in this directory"),
             row("eval --checkpoint $CKPT --dataset imagenet", "unknown --dataset 'imagenet'"),
+            row("eval --checkpoint $CKPT --dataset cifar10", "--dataset cifar10 (3×32×32 images, 10 classes) does not "
+                    + "fit this checkpoint's model, trained on mnist (1×28×28, 10 classes)"),
             row("eval --checkpoint $CKPT --device tpu", "unknown --device 'tpu'"),
             row("eval --checkpoint $CKPT --data-dir $FILE", "--data-dir $FILE is a file, not a directory"),
             row("eval --checkpoint $CKPT --metrics-json $DIR", "--metrics-json $DIR is a directory"),
@@ -202,6 +204,7 @@ class CliValidationTest {
             row("gradcheck --tolerance NaN", "Invalid value for option '--tolerance': 'NaN' is not a finite number"),
             row("gradcheck --model convnet", "gradcheck supports --model mlp only"),
             row("gradcheck --lr 0.1", "--lr does not apply to gradcheck"),
+            row("gradcheck --train-limit 5", "--train-limit does not apply to gradcheck"),
             row("gradcheck --device cuda", "--device does not apply to gradcheck"),
             row("gradcheck --hidden 0", "--hidden needs one or more positive widths"),
             // ---- compare

@@ -56,6 +56,34 @@ class QuietOutputTest {
         }
     }
 
+    /**
+     * scripts/build-dist.sh ships bin/jgrad in the bundle (runtime/ and lib/ beside bin/): there it
+     * runs the bundled java on lib/*, with the same filter, so a GPU host's logs carry no JVM warning
+     * either. The layout is built here from symlinks to this JDK and the built jars.
+     */
+    @Test
+    void binJgradInTheBundleLayoutRunsItsRuntimeWithoutTheJvmWarning() throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(ROOT.resolve("cli/target/jgrad-cli.jar")),
+                "cli/target/jgrad-cli.jar not built (mvn package builds it before this module's tests)");
+        Path bundle = tmp.resolve("jgrad");
+        Files.createDirectories(bundle.resolve("bin"));
+        Files.copy(ROOT.resolve("bin/jgrad"), bundle.resolve("bin/jgrad"));
+        Files.createDirectories(bundle.resolve("runtime/bin"));
+        Files.createSymbolicLink(bundle.resolve("runtime/bin/java"),
+                Path.of(System.getProperty("java.home"), "bin", "java"));
+        Path lib = Files.createDirectories(bundle.resolve("lib"));
+        Files.createSymbolicLink(lib.resolve("jgrad-cli.jar"), ROOT.resolve("cli/target/jgrad-cli.jar"));
+        try (var jars = Files.list(ROOT.resolve("cli/target/lib"))) {
+            for (Path jar : jars.toList()) {
+                Files.createSymbolicLink(lib.resolve(jar.getFileName()), jar);
+            }
+        }
+        Run version = run(List.of("bash", bundle.resolve("bin/jgrad").toString(), "--version"));
+        assertEquals(0, version.code(), version.err());
+        assertTrue(version.out().startsWith("jgrad "), version.out());
+        assertEquals("", version.err(), "stderr of --version");
+    }
+
     @Test
     void quietMavenPrintsNoEscapeCode() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(ROOT.resolve(".mvn/jvm.config")), "not a source checkout");

@@ -343,6 +343,32 @@ class UseElsewhereTest {
         }
     }
 
+    /**
+     * The README hands torch_load_check.py and onnx_check.py to users: --help prints the usage, and
+     * a file that is missing or of the wrong kind is one line naming it, exit 1, not a Python traceback.
+     */
+    @Test
+    void theScriptsAnswerHelpAndABadFileInOneLine() throws Exception {
+        requirePython("torch", "python3-torch");
+        requirePython("onnx", "python3-onnx");
+        Path missing = tmp.resolve("missing.file");
+        Path wrongKind = Files.writeString(tmp.resolve("notes.file"), "neither safetensors nor ONNX");
+        for (String name : List.of("torch_load_check.py", "onnx_check.py")) {
+            String script = ROOT.resolve("scripts").resolve(name).toString();
+            Process h = new ProcessBuilder(PYTHON, script, "--help").redirectErrorStream(true).start();
+            String helpText = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, h.waitFor(), name + ": " + helpText);
+            assertTrue(helpText.contains("/usr/bin/python3 scripts/" + name + " "), helpText);
+            for (Path bad : List.of(missing, wrongKind)) {
+                Process p = new ProcessBuilder(PYTHON, script, bad.toString()).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(1, p.waitFor(), name + ": " + out);
+                assertEquals(1, out.lines().count(), name + ": " + out);
+                assertTrue(out.startsWith(bad + ": ") && !out.contains("Traceback"), name + ": " + out);
+            }
+        }
+    }
+
     private static void requirePython(String module, String debianPackage) throws Exception {
         boolean present = Files.isExecutable(Path.of(PYTHON))
                 && new ProcessBuilder(PYTHON, "-c", "import " + module).redirectErrorStream(true).start().waitFor() == 0;
