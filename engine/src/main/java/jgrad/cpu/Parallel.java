@@ -85,12 +85,20 @@ public final class Parallel {
         return t;
     }
 
-    private static int readConfiguredThreads() {
+    static int readConfiguredThreads() {
         String s = threadSetting();
         int v = s == null ? 0 : parseThreads(s);
-        // A bad setting falls back to the hardware default here, deep inside a kernel; the CLI refuses
-        // it up front with threadSettingProblem(), so a user never runs on a count they did not ask for.
-        return v >= 1 ? v : Math.max(1, Runtime.getRuntime().availableProcessors());
+        if (v >= 1) {
+            return v;
+        }
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // A bad setting falls back to the hardware default here, deep inside a kernel, and says so once
+        // (this runs once per JVM); the CLI refuses it up front with threadSettingProblem().
+        if (s != null) {
+            org.slf4j.LoggerFactory.getLogger(Parallel.class).warn("{}; using {} (one per core)", threadSettingProblem(),
+                    cores == 1 ? "1 thread" : cores + " threads");
+        }
+        return cores;
     }
 
     /** The thread count's text from -Djgrad.threads, else JGRAD_THREADS; null where neither is set. */

@@ -12,6 +12,25 @@ import org.junit.jupiter.api.Test;
 final class ParallelTest {
 
     @Test
+    void badThreadSettingFallsBackToOnePerCoreAndSaysSo() {
+        String before = System.getProperty("jgrad.threads");
+        System.setProperty("jgrad.threads", "abc");
+        try (jgrad.CapturedLog log = jgrad.CapturedLog.of(Parallel.class, ch.qos.logback.classic.Level.WARN)) {
+            int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+            assertEquals(cores, Parallel.readConfiguredThreads());
+            assertEquals(java.util.List.of("-Djgrad.threads is 'abc': the CPU thread count must be a whole number >= 1 "
+                    + "(leave it unset for one thread per core); using " + (cores == 1 ? "1 thread" : cores + " threads")
+                    + " (one per core)"), log.messages(ch.qos.logback.classic.Level.WARN));
+        } finally {
+            if (before == null) {
+                System.clearProperty("jgrad.threads");
+            } else {
+                System.setProperty("jgrad.threads", before);
+            }
+        }
+    }
+
+    @Test
     void threadsIsPositive() {
         assertTrue(Parallel.threads() >= 1);
         Parallel.withThreads(3, () -> assertEquals(3, Parallel.threads()));
