@@ -77,7 +77,8 @@ final class DataImport {
             DataStore.InstalledFile done = store.install(canonical, origin, reader.read(store.maxSize(canonical)));
             installed.put(canonical, done);
             rejected.remove(canonical);
-            log.info("{} {} from {}", done.unchanged() ? "already present:" : "installed", done.path(), origin);
+            // DEBUG: the caller gets the list (the CLI prints a line per file); at INFO each file showed twice.
+            log.debug("{} {} from {}", done.unchanged() ? "already present:" : "installed", done.path(), origin);
         } catch (DataException e) {
             log.warn("rejected {}: {}", origin, e.getMessage());
             rejected.putIfAbsent(canonical, e.getMessage());

@@ -127,7 +127,14 @@ class DataStoreTest {
             }
             addEntry(tar, "package/readme.md", "hello".getBytes());
         }
-        List<DataStore.InstalledFile> installed = store.importFrom(tgz);
+        List<DataStore.InstalledFile> installed;
+        try (CapturedLog log = CapturedLog.of(DataImport.class, Level.DEBUG)) {
+            installed = store.importFrom(tgz);
+            // The installed files are returned and the CLI prints one line each: logging them at INFO
+            // as well printed every file twice.
+            assertEquals(List.of(), log.messages(Level.INFO));
+            assertEquals(4, log.messages(Level.DEBUG).size(), log.messages(Level.DEBUG).toString());
+        }
         assertEquals(4, installed.size());
         assertTrue(installed.get(0).source().contains("!package/data/"), installed.get(0).source());
         assertLoadsFake();
