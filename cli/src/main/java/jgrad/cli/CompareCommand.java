@@ -139,7 +139,7 @@ final class CompareCommand implements Callable<Integer> {
         int steps = cfg.totalSteps(data.trainCount());
         int cpuRun = cpuSteps == null ? steps : Math.min(cpuSteps, steps);
         out.printf("jgrad compare: %s %s on %s (%s), %s lr %s, batch %d, %s (cpu: %d)%n", cfg.model(),
-                TrainCommand.describeNet(cfg, data), loaded.spec().name(), data.shape(), cfg.optimizer(), cfg.lr(),
+                TrainCommand.describeNet(cfg, data), loaded.spec().name(), data.shape(), cfg.optimizer(), Words.number(cfg.lr()),
                 cfg.batchSize(), Words.count(steps, "step"), cpuRun);
         out.flush();
 

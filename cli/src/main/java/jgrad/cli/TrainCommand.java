@@ -241,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TrainData data = loaded.data();
         out.printf("jgrad train: %s %s on %s (%s), %s lr %s, batch %d, %s on %s%n", cfg.model(),
-                describeNet(cfg, data), loaded.spec().name(), data.shape(), cfg.optimizer(), cfg.lr(),
+                describeNet(cfg, data), loaded.spec().name(), data.shape(), cfg.optimizer(), Words.number(cfg.lr()),
                 cfg.batchSize(), Words.count(cfg.totalSteps(data.trainCount()), "step"), selection.device().name());
         String extras = extras(cfg, data);
         if (!extras.isEmpty()) {
