@@ -45,9 +45,19 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
         String message = e.getMessage();
         if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
             List<String> suggestions = unmatched.getSuggestions();
-            if (!suggestions.isEmpty()) {
-                message += " (did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3,
-                        suggestions.size()))) + "?)";
+            String didYouMean = suggestions.isEmpty() ? null
+                    : "did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?";
+            CommandLine at = e.getCommandLine();
+            List<String> words = unmatched.getUnmatched();
+            if (at.getParent() == null && !at.getSubcommands().isEmpty() && !words.isEmpty()
+                    && args.length > 0 && words.get(0).equals(args[0]) && !args[0].startsWith("-")) {
+                // "jgrad foo": picocli says "Unmatched argument at index 0"; say what the word is not.
+                // picocli's own suggestions are loose ("frobnicate": "data or devices"), so the hint is Nearest's.
+                message = "'" + args[0] + "' is not a " + at.getCommandName() + " command; "
+                        + Nearest.name(args[0], at.getSubcommands().keySet()).map(n -> "did you mean " + n + "?")
+                                .orElse("the commands are " + String.join(", ", at.getSubcommands().keySet()));
+            } else if (didYouMean != null) {
+                message += " (" + didYouMean + ")";
             }
         }
         return usage(e.getCommandLine(), message);

@@ -174,7 +174,8 @@ class CliValidationTest {
             row("train --lrr 0.1", "(did you mean --lr or --lr-schedule?)"),
             row("train --steps", "Missing required parameter for option '--steps'"),
             row("train extra", "Unmatched argument at index 1: 'extra'"),
-            row("frobnicate", "Unmatched argument at index 0: 'frobnicate'"),
+            row("frobnicate", "'frobnicate' is not a jgrad command; the commands are train, "),
+            row("trian", "'trian' is not a jgrad command; did you mean train"),
             row("help frobnicate", "Unknown subcommand 'frobnicate'"),
             // ---- eval
             row("eval", "give --checkpoint DIR (a run) or --weights FILE (a model.safetensors)"),
