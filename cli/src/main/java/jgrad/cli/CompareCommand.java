@@ -44,12 +44,8 @@ final class CompareCommand implements Callable<Integer> {
     static final class GpuDeviceHelp implements picocli.CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            picocli.CommandLine.Model.OptionSpec device = spec.findOption("--device");
-            if (device != null) {
-                spec.remove(device);
-                spec.addOption(device.toBuilder().description("The GPU side: cuda, cuda:N or auto (cuda:0); the CPU "
-                        + "side always runs (default: ${DEFAULT-VALUE}).").build());
-            }
+            HelpOptions.restate(spec, "--device", o -> o.description("The GPU side: cuda, cuda:N or auto (cuda:0); "
+                    + "the CPU side always runs (default: ${DEFAULT-VALUE})."));
             return spec;
         }
     }

@@ -38,18 +38,10 @@ final class GradcheckCommand implements Callable<Integer> {
         @Override
         public CommandSpec transform(CommandSpec spec) {
             for (String name : hiddenOptions()) {
-                picocli.CommandLine.Model.OptionSpec o = spec.findOption(name);
-                if (o != null) {
-                    spec.remove(o);
-                    spec.addOption(o.toBuilder().hidden(true).build());
-                }
+                HelpOptions.restate(spec, name, o -> o.hidden(true));
             }
-            picocli.CommandLine.Model.OptionSpec model = spec.findOption("--model");
-            if (model != null) {
-                spec.remove(model);
-                spec.addOption(model.toBuilder().description("Network: mlp only (the conv nets' gradients are "
-                        + "checked against PyTorch float64 by a golden test) (default: ${DEFAULT-VALUE}).").build());
-            }
+            HelpOptions.restate(spec, "--model", o -> o.description("Network: mlp only (the conv nets' gradients are "
+                    + "checked against PyTorch float64 by a golden test) (default: ${DEFAULT-VALUE})."));
             return spec;
         }
     }
